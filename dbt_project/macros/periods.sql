@@ -1,0 +1,52 @@
+{#- CBS period codes are yyyyXXnn: JJ00 year, HJ01-02 half year, KW01-04 quarter, MM01-12 month. -#}
+
+{% macro cbs_period_type(code) -%}
+    case substr({{ code }}, 5, 2)
+        when 'JJ' then 'year'
+        when 'HJ' then 'half_year'
+        when 'KW' then 'quarter'
+        when 'MM' then 'month'
+        else 'other'
+    end
+{%- endmacro %}
+
+{% macro _cbs_period_months(code) -%}
+    case substr({{ code }}, 5, 2) when 'JJ' then 12 when 'HJ' then 6 when 'KW' then 3 when 'MM' then 1 end
+{%- endmacro %}
+
+{% macro cbs_period_start(code) -%}
+    case when {{ code }} ~ '^\d{4}(JJ00|HJ0[12]|KW0[1-4]|MM(0[1-9]|1[0-2]))$' then
+        make_date(
+            substr({{ code }}, 1, 4)::int,
+            case when substr({{ code }}, 5, 2) = 'JJ' then 1
+                 else (substr({{ code }}, 7, 2)::int - 1) * {{ _cbs_period_months(code) }} + 1 end,
+            1)
+    end
+{%- endmacro %}
+
+{% macro cbs_period_end(code) -%}
+    ({{ cbs_period_start(code) }} + make_interval(months => {{ _cbs_period_months(code) }}) - interval '1 day')::date
+{%- endmacro %}
+
+{#- Periods as the programme documents write them: '2022', '2018-06', '2019-12-31' -> the last day they cover. -#}
+{% macro document_period_end(text) -%}
+    case
+        when {{ text }} ~ '^\d{4}$' then make_date({{ text }}::int, 12, 31)
+        when {{ text }} ~ '^\d{4}-\d{2}$'
+            then (to_date({{ text }}, 'YYYY-MM') + interval '1 month' - interval '1 day')::date
+        when {{ text }} ~ '^\d{4}-\d{2}-\d{2}$' then to_date({{ text }}, 'YYYY-MM-DD')
+    end
+{%- endmacro %}
+
+{% macro document_period_start(text) -%}
+    case
+        when {{ text }} ~ '^\d{4}$' then make_date({{ text }}::int, 1, 1)
+        when {{ text }} ~ '^\d{4}-\d{2}$' then to_date({{ text }}, 'YYYY-MM')
+        when {{ text }} ~ '^\d{4}-\d{2}-\d{2}$' then to_date({{ text }}, 'YYYY-MM-DD')
+    end
+{%- endmacro %}
+
+{#- A catalogue number written as text ('2857', '1.22', 'gemiddeld'): numeric when it is one, else null. -#}
+{% macro to_numeric_or_null(text) -%}
+    case when {{ text }} ~ '^-?\d+(\.\d+)?$' then {{ text }}::numeric end
+{%- endmacro %}

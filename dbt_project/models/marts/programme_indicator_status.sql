@@ -1,0 +1,159 @@
+{{ config(contract={'enforced': true}) }}
+
+{#- Status per programme x indicator x gemeente; the rule is documented in _marts__models.yml (status). -#}
+with catalogue as (
+    select
+        indicator_code,
+        programme,
+        programme_period,
+        name_nl as indicator_name,
+        unit,
+        direction,
+        target_kind,
+        {{ to_numeric_or_null('baseline_value') }} as catalogue_baseline_value,
+        nullif(baseline_period, '') as catalogue_baseline_period,
+        {{ to_numeric_or_null('target_value') }} as target_value_numeric,
+        nullif(target_value, '') as target_value_text,
+        nullif(target_period, '') as target_period,
+        make_date(split_part(programme_period, '-', 1)::int, 1, 1) as programme_start
+    from {{ ref('indicator_catalogue') }}
+),
+
+indicator_values as (
+    select * from {{ ref('fct_indicator_value') }}
+    where is_primary_measure
+),
+
+latest as (
+    select distinct on (indicator_code, gemeentecode)
+        indicator_code, gemeentecode, period_code, period_end, value, is_provisional, batch_id
+    from indicator_values
+    order by indicator_code, gemeentecode, period_end desc, period_code desc
+),
+
+earliest as (
+    select distinct on (indicator_code, gemeentecode)
+        indicator_code, gemeentecode, period_code, value
+    from indicator_values
+    order by indicator_code, gemeentecode, period_end asc, period_code asc
+),
+
+-- Every catalogue indicator has an Almelo row (the programmes are Almelo's); peers appear where they have values.
+scope as (
+    select indicator_code, 'GM0141' as gemeentecode from catalogue
+    union
+    select indicator_code, gemeentecode from latest
+),
+
+joined as (
+    select
+        catalogue.*,
+        scope.gemeentecode,
+        scope.gemeentecode = 'GM0141' as is_contract_gemeente,
+        latest.value as actual_value,
+        latest.period_code as actual_period_code,
+        latest.period_end as actual_period_end,
+        latest.is_provisional,
+        latest.batch_id,
+        {{ document_period_end('catalogue.target_period') }} as target_end,
+        -- Baseline: the catalogue's; without one, the first observed value of the series.
+        case
+            when catalogue.catalogue_baseline_value is not null then catalogue.catalogue_baseline_value
+            when earliest.period_code <> latest.period_code then earliest.value
+        end as baseline_value,
+        case
+            when catalogue.catalogue_baseline_value is not null then catalogue.catalogue_baseline_period
+            when earliest.period_code <> latest.period_code then earliest.period_code
+        end as baseline_period,
+        case
+            when catalogue.catalogue_baseline_value is not null then 'catalogue'
+            when earliest.period_code <> latest.period_code then 'first_observation'
+        end as baseline_source
+    from scope
+    inner join catalogue on scope.indicator_code = catalogue.indicator_code
+    left join latest on scope.indicator_code = latest.indicator_code and scope.gemeentecode = latest.gemeentecode
+    left join earliest
+        on scope.indicator_code = earliest.indicator_code and scope.gemeentecode = earliest.gemeentecode
+),
+
+targets as (
+    select
+        *,
+        case
+            when target_kind = 'change_vs_baseline' then baseline_value + target_value_numeric
+            when target_kind in ('absolute_level', 'max', 'min') then target_value_numeric
+        end as target_value
+    from joined
+),
+
+measured as (
+    select
+        *,
+        case
+            when direction = 'higher_is_better' or target_kind = 'min' then actual_value >= target_value
+            when direction = 'lower_is_better' or target_kind = 'max' then actual_value <= target_value
+        end as is_target_reached,
+        round((actual_value - baseline_value) / nullif(target_value - baseline_value, 0), 4) as progress_share,
+        -- greatest()/least() skip NULLs, so guard explicitly: no target date or no actual means no share.
+        case when actual_period_end is not null and target_end > programme_start then
+            round(least(1, greatest(0,
+                (actual_period_end - programme_start)::numeric / (target_end - programme_start)
+            )), 4)
+        end as elapsed_share
+    from targets
+),
+
+evaluated as (
+    select
+        *,
+        case
+            when not is_contract_gemeente then 'niet te beoordelen'
+            when actual_value is null then 'niet te beoordelen'
+            when direction is null or direction in ('', 'none') then 'niet te beoordelen'
+            when target_kind = 'category' then 'niet te beoordelen'
+            when target_value is null then 'niet te beoordelen'
+            when is_target_reached then 'behaald'
+            when baseline_value is null or progress_share is null or elapsed_share is null then 'niet te beoordelen'
+            when progress_share >= elapsed_share then 'op koers'
+            else 'achter'
+        end as status,
+        case
+            when not is_contract_gemeente then 'vergelijkingsgemeente: het programmadoel geldt voor Almelo'
+            when actual_value is null then 'nog geen gemeten waarde'
+            when direction is null or direction in ('', 'none') then 'geen richting vastgelegd (definitie open)'
+            when target_kind = 'category' then 'categoriedoel: de klasse wordt nog niet berekend'
+            when target_value is null then 'geen streefwaarde'
+            when is_target_reached then 'streefwaarde bereikt'
+            when baseline_value is null or progress_share is null or elapsed_share is null
+                then 'geen basiswaarde of looptijd om voortgang aan af te meten'
+            else 'voortgang ' || round(100 * progress_share) || '% van de weg naar het doel, '
+                || round(100 * elapsed_share) || '% van de looptijd verstreken'
+        end as status_reason
+    from measured
+)
+
+select
+    programme::text as programme,
+    indicator_code::text as indicator_code,
+    indicator_name::text as indicator_name,
+    gemeentecode::text as gemeentecode,
+    is_contract_gemeente::boolean as is_contract_gemeente,
+    unit::text as unit,
+    direction::text as direction,
+    actual_value::numeric as actual_value,
+    actual_period_code::text as actual_period_code,
+    actual_period_end::date as actual_period_end,
+    is_provisional::boolean as is_provisional,
+    case when is_contract_gemeente then baseline_value end::numeric as baseline_value,
+    case when is_contract_gemeente then baseline_period end::text as baseline_period,
+    case when is_contract_gemeente then baseline_source end::text as baseline_source,
+    case when is_contract_gemeente then target_value end::numeric as target_value,
+    case when is_contract_gemeente then target_value_text end::text as target_value_text,
+    target_kind::text as target_kind,
+    target_period::text as target_period,
+    case when is_contract_gemeente then progress_share end::numeric as progress_share,
+    case when is_contract_gemeente then elapsed_share end::numeric as elapsed_share,
+    status::text as status,
+    status_reason::text as status_reason,
+    batch_id::bigint as batch_id
+from evaluated

@@ -1,0 +1,120 @@
+"""Command line: the same steps the Airflow DAG runs, one at a time.
+
+    python -m ingestion migrate
+    python -m ingestion cbs <TABLE_ID> [--since PERIOD] [--full] [--no-validate]
+    python -m ingestion cbs --all
+    python -m ingestion validate <BATCH_ID>
+    python -m ingestion transform
+    python -m ingestion summary
+
+Loads print one JSON line per batch (batch id, rows, status) on stdout; progress and logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Any
+
+from ingestion import pipeline
+from ingestion.config import ConfigurationError, settings
+from ingestion.loader import LoadError
+
+
+def _print(record: dict[str, Any]) -> None:
+    print(json.dumps(record, default=str, ensure_ascii=False), flush=True)
+
+
+def cmd_cbs(args: argparse.Namespace) -> int:
+    cfg = settings()
+    table_ids = pipeline.cbs_table_ids(cfg) if args.all else [args.table_id]
+    failed = 0
+    for table_id in table_ids:
+        try:
+            batch = pipeline.load_cbs_table(table_id, since=args.since, full=args.full, cfg=cfg)
+            if not args.no_validate:
+                batch = pipeline.validate_loaded_batch(batch, cfg)
+        except pipeline.ValidationFailed as exc:
+            batch = {"batch_id": exc.batch_id, "source_ref": table_id, "status": "failed", "message": str(exc)}
+        except LoadError as exc:
+            batch = {"source_ref": table_id, "status": "failed", "message": str(exc)}
+        failed += batch["status"] == "failed"
+        _print(batch)
+    return 1 if failed else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ingestion.validation import validate_batch
+
+    outcome = validate_batch(settings().require_warehouse_url(), args.batch_id)
+    _print({"batch_id": outcome.batch_id, "suite": outcome.suite, "success": outcome.success,
+            "failures": outcome.failures})
+    return 0 if outcome.success else 1
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _print({"applied": pipeline.prepare_warehouse()})
+    return 0
+
+
+def cmd_transform(args: argparse.Namespace) -> int:
+    _print(pipeline.transform())
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from ingestion.summary import render
+
+    cfg = settings()
+    print(render(cfg.require_warehouse_url(), cfg))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ingestion", description=__doc__.split("\n")[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    cbs = sub.add_parser("cbs", help="load CBS table(s) into raw and validate the batch")
+    cbs.add_argument("table_id", nargs="?", help="CBS table id, e.g. 86003NED (configured in cbs_tables.yml)")
+    cbs.add_argument("--all", action="store_true", help="every configured table")
+    cbs.add_argument("--since", metavar="PERIOD", help="only periods from this CBS period code on, e.g. 2024KW01")
+    cbs.add_argument("--full", action="store_true", help="reload every period, not only new and provisional ones")
+    cbs.add_argument("--no-validate", action="store_true", help="stop at 'loaded'; validate later")
+    cbs.set_defaults(func=cmd_cbs)
+
+    validate = sub.add_parser("validate", help="run the batch's expectation suite; publish or fail it")
+    validate.add_argument("batch_id", type=int)
+    validate.set_defaults(func=cmd_validate)
+
+    sub.add_parser("migrate", help="create or update the warehouse schemas").set_defaults(func=cmd_migrate)
+    sub.add_parser("transform", help="dbt build into the shadow schema, then publish").set_defaults(
+        func=cmd_transform
+    )
+    sub.add_parser("summary", help="what is in the marts and where to look").set_defaults(func=cmd_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "cbs" and not args.all and not args.table_id:
+        parser.error("cbs needs a TABLE_ID or --all")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return args.func(args)
+    except (ConfigurationError, LoadError, RuntimeError) as exc:
+        # A clear one-line reason, not a stack trace; --verbose shows the trace.
+        logging.getLogger("ingestion").debug("traceback", exc_info=True)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

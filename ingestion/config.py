@@ -1,0 +1,82 @@
+"""Settings read from the environment, in one place.
+
+Every setting the code reads is named here (and in README's configuration table); nothing else reads
+``os.environ`` for configuration. Tests override settings by setting environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+SOURCE_MODES = ("recorded", "live")
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or invalid; the message says which one and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_url: str | None
+    source_mode: str
+    cbs_odata_url: str
+    cbs_odata_v4_url: str
+    cbs_recordings_dir: Path
+    cbs_tables_file: Path
+    dbt_project_dir: Path
+    expectations_dir: Path
+    local_dir: Path
+    http_timeout_seconds: float
+    http_retries: int
+    http_backoff_seconds: float
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        mode = env.get("SOURCE_MODE", "recorded").strip().lower()
+        if mode not in SOURCE_MODES:
+            raise ConfigurationError(f"SOURCE_MODE={mode!r} is not one of {', '.join(SOURCE_MODES)}")
+        local_dir = Path(env.get("PROGRAMMAMONITOR_LOCAL_DIR", PROJECT_ROOT / ".local"))
+        return cls(
+            # WAREHOUSE_URL wins; under Airflow the same URL may come as the connection AIRFLOW_CONN_WAREHOUSE.
+            warehouse_url=env.get("WAREHOUSE_URL") or env.get("AIRFLOW_CONN_WAREHOUSE") or None,
+            source_mode=mode,
+            cbs_odata_url=env.get("CBS_ODATA_URL", "https://opendata.cbs.nl").rstrip("/"),
+            cbs_odata_v4_url=env.get("CBS_ODATA_V4_URL", "https://datasets.cbs.nl/odata/v1/CBS").rstrip("/"),
+            cbs_recordings_dir=Path(env.get("CBS_RECORDINGS_DIR", PACKAGE_DIR / "recordings" / "cbs")),
+            cbs_tables_file=Path(env.get("CBS_TABLES_FILE", PACKAGE_DIR / "config" / "cbs_tables.yml")),
+            # Installed as a package (the Docker image) the code is not beside these folders: say where they are.
+            dbt_project_dir=Path(env.get("DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project")),
+            expectations_dir=Path(env.get("EXPECTATIONS_DIR", PROJECT_ROOT / "expectations")),
+            local_dir=local_dir,
+            http_timeout_seconds=float(env.get("HTTP_TIMEOUT_SECONDS", "60")),
+            http_retries=int(env.get("HTTP_RETRIES", "5")),
+            http_backoff_seconds=float(env.get("HTTP_BACKOFF_SECONDS", "2")),
+        )
+
+    def require_warehouse_url(self) -> str:
+        if not self.warehouse_url:
+            raise ConfigurationError(
+                "No warehouse configured: set WAREHOUSE_URL (a libpq URL such as "
+                "postgresql://user@127.0.0.1:5432/programmamonitor), or run through `make run`, "
+                "which starts the embedded PostgreSQL and sets it."
+            )
+        return self.warehouse_url
+
+    @cached_property
+    def cbs_tables(self) -> dict:
+        with self.cbs_tables_file.open(encoding="utf-8") as f:
+            return yaml.safe_load(f)
+
+
+def settings() -> Settings:
+    """Fresh settings on every call, so tests (and Airflow tasks) see the current environment."""
+    return Settings.from_env()

@@ -1,0 +1,249 @@
+"""The shared loader: every source lands its data through one batch.
+
+A batch is registered in ``audit.load_batch`` (committed at once, so a killed load stays visible as
+'loading'), then all of its rows are streamed into raw tables with ``COPY`` inside one transaction. At the end
+the content checksum is compared with the source's last good batch: identical content is rolled back and the
+attempt recorded as 'unchanged' (a rerun of the same night adds nothing); new content commits as 'loaded' and
+waits for validation. Any error rolls the rows back and records the batch as 'failed' with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+# Statuses whose content a new batch is compared with to decide it is 'unchanged'.
+GOOD_STATUSES = ("loaded", "published")
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    source: str
+    entity: str
+    source_ref: str
+    source_mode: str
+    request_params: dict[str, Any] = field(default_factory=dict)
+    logical_date: date | None = None
+
+
+@dataclass
+class BatchResult:
+    batch_id: int
+    status: str
+    row_count: int
+    source_ref: str
+    duplicate_of: int | None = None
+    message: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "source_ref": self.source_ref,
+            "status": self.status,
+            "rows": self.row_count,
+            "duplicate_of": self.duplicate_of,
+            "message": self.message,
+        }
+
+
+class LoadError(RuntimeError):
+    """A load failed for a reason the message explains (source, file/table, row, column)."""
+
+
+def _lock_key(source: str, source_ref: str) -> str:
+    return f"load:{source}:{source_ref}"
+
+
+class Batch:
+    """An open batch; rows are added with :meth:`copy_rows`."""
+
+    def __init__(self, conn: psycopg.Connection, batch_id: int, spec: BatchSpec) -> None:
+        self.conn = conn
+        self.batch_id = batch_id
+        self.spec = spec
+        self.row_counts: dict[str, int] = {}
+        self._hash = hashlib.sha256()
+        self.request_params = dict(spec.request_params)
+        self.status = "loading"
+        self.duplicate_of: int | None = None
+        self.message: str | None = None
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Stream rows into ``raw.<table>`` with COPY; ``batch_id`` is prepended to every row."""
+        target = sql.SQL("copy {}.{} ({}) from stdin").format(
+            sql.Identifier("raw"),
+            sql.Identifier(table),
+            sql.SQL(", ").join(sql.Identifier(c) for c in ("batch_id", *columns)),
+        )
+        count = 0
+        update_hash = self._hash.update
+        update_hash(f"\x1e{table}\x1f{','.join(columns)}\x1e".encode())
+        with self.conn.cursor() as cur, cur.copy(target) as copy:
+            for row in rows:
+                copy.write_row((self.batch_id, *row))
+                # repr() of a tuple of str/int/float/None is a stable, cheap canonical form.
+                update_hash(repr(tuple(row)).encode())
+                count += 1
+        self.row_counts[table] = self.row_counts.get(table, 0) + count
+        return count
+
+    @property
+    def checksum(self) -> str:
+        return self._hash.hexdigest()
+
+    @property
+    def row_count(self) -> int:
+        return sum(self.row_counts.values())
+
+
+def _register(conn: psycopg.Connection, spec: BatchSpec) -> int:
+    row = conn.execute(
+        "insert into audit.load_batch (source, entity, source_ref, source_mode, request_params, logical_date)"
+        " values (%s, %s, %s, %s, %s, %s) returning batch_id",
+        (
+            spec.source,
+            spec.entity,
+            spec.source_ref,
+            spec.source_mode,
+            json.dumps(spec.request_params),
+            spec.logical_date,
+        ),
+    ).fetchone()
+    conn.commit()
+    return int(row[0])
+
+
+def _mark_abandoned(conn: psycopg.Connection, spec: BatchSpec, current_batch_id: int) -> None:
+    """We hold the source's lock, so any other 'loading' batch of it belongs to a loader that died."""
+    conn.execute(
+        "update audit.load_batch set status = 'failed', finished_at = now(),"
+        " message = 'abandoned: the loader stopped before the batch finished (killed or crashed)'"
+        " where source = %s and source_ref = %s and status = 'loading' and batch_id <> %s",
+        (spec.source, spec.source_ref, current_batch_id),
+    )
+
+
+def _previous_good(conn: psycopg.Connection, spec: BatchSpec, batch_id: int) -> tuple[int, str] | None:
+    return conn.execute(
+        "select batch_id, checksum from audit.load_batch"
+        " where source = %s and source_ref = %s and status = any(%s) and batch_id < %s"
+        " order by batch_id desc limit 1",
+        (spec.source, spec.source_ref, list(GOOD_STATUSES), batch_id),
+    ).fetchone()
+
+
+def _finish(conn: psycopg.Connection, batch_id: int, status: str, **fields: Any) -> None:
+    assignments = [sql.SQL("status = %s"), sql.SQL("finished_at = now()")]
+    values: list[Any] = [status]
+    for name, value in fields.items():
+        assignments.append(sql.SQL("{} = %s").format(sql.Identifier(name)))
+        values.append(json.dumps(value) if isinstance(value, dict) else value)
+    conn.execute(
+        sql.SQL("update audit.load_batch set {} where batch_id = %s").format(sql.SQL(", ").join(assignments)),
+        (*values, batch_id),
+    )
+
+
+@contextmanager
+def open_batch(conn: psycopg.Connection, spec: BatchSpec) -> Iterator[Batch]:
+    """Register a batch, yield it for rows, then commit it as loaded / unchanged, or record the failure.
+
+    The caller's code inside the ``with`` block streams rows with ``batch.copy_rows``; it may also put
+    extra entries in ``batch.request_params`` (e.g. the URLs it fetched) to be stored with the batch.
+    """
+    batch_id = _register(conn, spec)
+    batch = Batch(conn, batch_id, spec)
+    log.info("batch %s opened: %s %s", batch_id, spec.source, spec.source_ref)
+    try:
+        with conn.transaction():
+            # One loader per source_ref at a time: a concurrent run waits here, then finds 'unchanged'.
+            conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (_lock_key(spec.source, spec.source_ref),))
+            _mark_abandoned(conn, spec, batch_id)
+            yield batch
+            previous = _previous_good(conn, spec, batch_id)
+            if previous is not None and previous[1] == batch.checksum:
+                # Same content as the last good batch: drop the rows we just streamed, keep the audit trail.
+                raise BatchUnchanged(previous[0])
+            _finish(
+                conn,
+                batch_id,
+                "loaded",
+                checksum=batch.checksum,
+                row_count=batch.row_count,
+                row_counts=batch.row_counts,
+                request_params=batch.request_params,
+            )
+    except BatchUnchanged as unchanged:
+        _finish(
+            conn,
+            batch_id,
+            "unchanged",
+            checksum=batch.checksum,
+            row_count=0,
+            duplicate_of=unchanged.previous_batch_id,
+            request_params=batch.request_params,
+            message=unchanged.reason,
+        )
+        conn.commit()
+        log.info("batch %s unchanged (same as %s)", batch_id, unchanged.previous_batch_id)
+        batch.row_counts = {}
+        batch.status = "unchanged"
+        batch.duplicate_of = unchanged.previous_batch_id
+        batch.message = unchanged.reason
+        return
+    except BaseException as exc:
+        batch.status = "failed"
+        log.error("batch %s failed: %s", batch_id, _describe(exc))
+        _record_failure(conn, batch, exc)
+        raise
+    conn.commit()
+    batch.status = "loaded"
+    log.info("batch %s loaded: %s rows %s", batch_id, batch.row_count, batch.row_counts)
+
+
+class BatchUnchanged(Exception):  # noqa: N818 - a signal, not an error
+    """Raise inside ``open_batch`` when the source says nothing changed since ``previous_batch_id``:
+    whatever was streamed is rolled back and the attempt is recorded as 'unchanged'."""
+
+    def __init__(self, previous_batch_id: int, reason: str | None = None) -> None:
+        super().__init__(previous_batch_id)
+        self.previous_batch_id = previous_batch_id
+        self.reason = reason or f"same content as batch {previous_batch_id}; nothing landed"
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if isinstance(exc, LoadError) else f"{type(exc).__name__}: {text}"
+
+
+def _record_failure(conn: psycopg.Connection, batch: Batch, exc: BaseException) -> None:
+    """Best effort: the rows are already rolled back; if the connection died too, the batch stays
+    'loading' and the next load of the same source marks it abandoned."""
+    try:
+        conn.rollback()
+        _finish(conn, batch.batch_id, "failed", request_params=batch.request_params, message=_describe(exc))
+        conn.commit()
+    except psycopg.Error as db_error:
+        log.warning("could not record failure of batch %s: %s", batch.batch_id, db_error)
+
+
+def result_of(batch: Batch) -> BatchResult:
+    return BatchResult(
+        batch_id=batch.batch_id,
+        status=batch.status,
+        row_count=batch.row_count,
+        source_ref=batch.spec.source_ref,
+        duplicate_of=batch.duplicate_of,
+        message=batch.message,
+    )

@@ -1,0 +1,124 @@
+"""dbt build into a shadow schema, and the swap that publishes it: BI never sees a half-built or untested mart.
+
+``build_marts`` runs ``dbt build`` (seeds, models, tests, unit tests) with the marts layer directed to
+``marts_shadow``. Only when dbt reports success does ``publish_marts`` rename ``marts`` to ``marts_previous``
+and ``marts_shadow`` to ``marts`` in one transaction. A failing build or test, or a killed process, leaves
+``marts`` exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingestion.config import Settings
+from ingestion.warehouse import connect, dbt_env
+
+log = logging.getLogger(__name__)
+
+LIVE_SCHEMA = "marts"
+SHADOW_SCHEMA = "marts_shadow"
+PREVIOUS_SCHEMA = "marts_previous"
+# Readers of the marts; granted again after every swap because grants belong to the schema object.
+BI_ROLE = "bi_reader"
+# One transform at a time per warehouse.
+TRANSFORM_LOCK_KEY = 7_141_000_002
+
+
+class TransformError(RuntimeError):
+    """dbt failed; the message names the failing models/tests. The published marts are unchanged."""
+
+
+@dataclass
+class DbtRun:
+    returncode: int
+    results: dict[str, int] = field(default_factory=dict)  # status -> count
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(url: str, settings: Settings, args: list[str]) -> DbtRun:
+    target_dir = settings.local_dir / "dbt" / "target"
+    env = {
+        **os.environ,
+        **dbt_env(url),
+        "DBT_TARGET_PATH": str(target_dir),
+        "DBT_LOG_PATH": str(settings.local_dir / "dbt" / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
+    }
+    project = str(settings.dbt_project_dir)
+    command = [dbt_executable(), *args, "--project-dir", project, "--profiles-dir", project]
+    log.info("running %s", " ".join(command[:2]))
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        log.info("dbt: %s", line.rstrip())
+    returncode = process.wait()
+    return _read_results(returncode, target_dir / "run_results.json")
+
+
+def _read_results(returncode: int, path: Path) -> DbtRun:
+    run = DbtRun(returncode)
+    if not path.exists():
+        return run
+    for result in json.loads(path.read_text(encoding="utf-8")).get("results", []):
+        status = str(result.get("status"))
+        run.results[status] = run.results.get(status, 0) + 1
+        node = result.get("unique_id", "?")
+        message = (result.get("message") or "").strip()
+        if status in ("error", "fail"):
+            run.failures.append(f"{node}: {message}" if message else node)
+        elif status == "warn":
+            run.warnings.append(f"{node}: {message}" if message else node)
+    return run
+
+
+def build_marts(url: str, settings: Settings) -> DbtRun:
+    """``dbt build`` with the marts in the shadow schema; raises TransformError unless everything passed."""
+    with connect(url, autocommit=True) as conn:
+        conn.execute(f"drop schema if exists {SHADOW_SCHEMA} cascade")
+    run = run_dbt(url, settings, ["build", "--vars", json.dumps({"marts_schema": SHADOW_SCHEMA})])
+    if run.returncode != 0:
+        detail = "; ".join(run.failures[:10]) or f"dbt exited with code {run.returncode}"
+        raise TransformError(f"dbt build failed, published marts left unchanged: {detail}")
+    if run.warnings:
+        log.warning("dbt build passed with %d warning(s): %s", len(run.warnings), "; ".join(run.warnings))
+    return run
+
+
+def publish_marts(url: str) -> None:
+    """Swap the shadow schema into ``marts`` in one transaction (readers see the old or the new, never a mix)."""
+    with connect(url) as conn:
+        conn.execute("select pg_advisory_xact_lock(%s)", (TRANSFORM_LOCK_KEY,))
+        exists = {r[0] for r in conn.execute("select nspname from pg_namespace where nspname like 'marts%%'")}
+        if SHADOW_SCHEMA not in exists:
+            raise TransformError(f"nothing to publish: schema {SHADOW_SCHEMA} does not exist (run the build first)")
+        conn.execute(f"drop schema if exists {PREVIOUS_SCHEMA} cascade")
+        if LIVE_SCHEMA in exists:
+            conn.execute(f"alter schema {LIVE_SCHEMA} rename to {PREVIOUS_SCHEMA}")
+        conn.execute(f"alter schema {SHADOW_SCHEMA} rename to {LIVE_SCHEMA}")
+        has_bi_role = conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone()
+        if has_bi_role:
+            conn.execute(f"grant usage on schema {LIVE_SCHEMA} to {BI_ROLE}")
+            conn.execute(f"grant select on all tables in schema {LIVE_SCHEMA} to {BI_ROLE}")
+    log.info("published: %s swapped into %s", SHADOW_SCHEMA, LIVE_SCHEMA)
+
+
+def build_and_publish(url: str, settings: Settings) -> DbtRun:
+    with connect(url, autocommit=True) as lock_conn:
+        # Session lock: a second transform waits instead of building into the same shadow schema.
+        lock_conn.execute("select pg_advisory_lock(%s)", (TRANSFORM_LOCK_KEY + 1,))
+        run = build_marts(url, settings)
+        publish_marts(url)
+    return run

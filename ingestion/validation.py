@@ -1,0 +1,361 @@
+"""Validate one landed batch with its Great Expectations suite, then publish or fail it (write-audit-publish).
+
+A batch is validated where it lies: GX runs the suite ``expectations/raw_<entity>.json`` as SQL on
+``select * from raw.<entity> where batch_id = <id>`` (a temp table in the database; nothing is pulled into pandas).
+Every expectation result goes to ``audit.validation_result``; the batch becomes 'published' (dbt staging reads it)
+or 'failed' with a message naming what failed. Results and status change commit together, or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
+
+from ingestion.config import settings
+
+if TYPE_CHECKING:  # GX takes seconds to import; a DAG file importing this module must not pay for it.
+    from great_expectations.data_context import AbstractDataContext
+
+log = logging.getLogger(__name__)
+
+# No network here, and task logs are no place for usage statistics or tqdm bars.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+if logging.getLogger("great_expectations").level == logging.NOTSET:
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+SQLALCHEMY_DRIVER = "postgresql+psycopg"  # psycopg 3 is the project's driver; psycopg2 is only a GX extra
+ENTITY_RE = re.compile(r"[a-z][a-z0-9_]*")  # the entity becomes a file name and a table name
+VALIDATABLE_STATUS = "loaded"
+# GX's severities; only a failed 'critical' expectation stops a batch, the others are on record only.
+BLOCKING_SEVERITY = "critical"
+AUDIT_SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}
+# kwargs that are the domain (already in column_name) or GX bookkeeping, not the expectation's parameters.
+DOMAIN_KWARGS = {"batch_id", "column", "column_list", "column_A", "column_B", "result_format", "catch_exceptions"}
+SAMPLE_SIZE = 3  # unexpected values quoted in a failure message
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    batch_id: int
+    suite: str
+    success: bool
+    failures: list[str] = field(default_factory=list)  # human-readable, one per failed blocking expectation
+    evaluated: int = 0
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """One expectation's result, shaped as a row of audit.validation_result."""
+
+    expectation: str
+    column_name: str | None
+    kwargs: dict[str, Any]
+    success: bool
+    observed_value: Any
+    unexpected_count: int | None
+    severity: str  # GX severity: critical | warning | info
+    description: str  # what failed and what was seen; empty when it passed
+
+    @property
+    def blocking(self) -> bool:
+        return not self.success and self.severity == BLOCKING_SEVERITY
+
+
+def expectations_dir() -> Path:
+    return settings().expectations_dir
+
+
+def suite_name(entity: str) -> str:
+    return f"raw_{entity}"
+
+
+def load_suite(entity: str) -> dict[str, Any]:
+    """The suite for a raw entity, as GX-serialised JSON (a dict ``gx.ExpectationSuite(**d)`` accepts)."""
+    path = expectations_dir() / f"{suite_name(entity)}.json"
+    try:
+        suite = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no expectation suite for entity {entity!r}: {path} does not exist") from None
+    if suite.get("name") != suite_name(entity):
+        raise ValueError(f"{path}: suite name is {suite.get('name')!r}, expected {suite_name(entity)!r}")
+    return suite
+
+
+def sqlalchemy_url(url: str) -> tuple[str, bool]:
+    """A libpq URL as a SQLAlchemy URL for psycopg 3; and whether it connects over TCP (host and user given).
+
+    libpq itself parses the URL, so every form it accepts (percent-encoded socket paths, ?host=, PG* defaults
+    for what is left out) means the same to GX as to the rest of the warehouse code.
+    """
+    from sqlalchemy.engine import URL
+
+    params = {k: v for k, v in conninfo_to_dict(url).items() if v is not None}
+    host = params.pop("host", None)
+    port = params.pop("port", None)
+    is_tcp = bool(host) and not host.startswith(("/", "@")) and "," not in host
+    if not is_tcp:
+        # A socket directory (or a host list) travels as a libpq parameter, which psycopg hands to libpq as is.
+        params.update({k: v for k, v in (("host", host), ("port", port)) if v})
+    sa_url = URL.create(
+        SQLALCHEMY_DRIVER,
+        username=params.pop("user", None),
+        password=params.pop("password", None),
+        host=host if is_tcp else None,
+        port=int(port) if port and is_tcp else None,
+        database=params.pop("dbname", None),
+        query=params,
+    )
+    return sa_url.render_as_string(hide_password=False), is_tcp and sa_url.username is not None
+
+
+def gx_context() -> AbstractDataContext:
+    """The GX context validations run in: ephemeral for now; a file context (for Data Docs) replaces it here."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def run_suite(
+    context: AbstractDataContext,
+    url: str,
+    query: str,
+    suite: dict[str, Any],
+    name: str,
+) -> list[ExpectationOutcome]:
+    """Run a suite on the rows a query selects, in the database, through a checkpoint; results in suite order."""
+    import great_expectations as gx
+    from sqlalchemy.engine import Engine
+
+    connection_string, is_tcp = sqlalchemy_url(url)
+    # A temp table of the batch (CREATE TEMP TABLE AS, inside the database) rather than a subquery: GX reads a
+    # query asset's column names by running the bare query, which would ship the whole batch to this process.
+    options: dict[str, Any] = {"connection_string": connection_string, "create_temp_table": True}
+    with warnings.catch_warnings():
+        # add_sql on a postgresql URL warns that add_postgres exists; socket URLs are why we use it.
+        warnings.simplefilter("ignore")
+        if is_tcp:
+            source = context.data_sources.add_postgres(name, **options)
+        else:
+            # GX's PostgresDsn wants a host and a user; a socket or libpq defaults need the generic source.
+            source = context.data_sources.add_sql(name, **options)
+    try:
+        asset = source.add_query_asset(name, query=query)
+        batch_definition = asset.add_batch_definition_whole_table(name)
+        expectation_suite = context.suites.add(gx.ExpectationSuite(**suite))
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=expectation_suite)
+        )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=name,
+                validation_definitions=[definition],
+                # SUMMARY: counts plus a few unexpected values, computed in SQL; never the full row lists.
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
+            )
+        )
+        result = checkpoint.run()
+    finally:
+        # The source (connection test) and its execution engine each made an engine; close their pooled
+        # connections, and with them the temp table, now rather than whenever they are garbage-collected.
+        for engine in (source.get_engine(), getattr(source.get_execution_engine(), "engine", None)):
+            if isinstance(engine, Engine):
+                engine.dispose()
+
+    order = {expectation.id: i for i, expectation in enumerate(expectation_suite.expectations)}
+    outcomes: list[tuple[int, ExpectationOutcome]] = []
+    for suite_result in result.run_results.values():
+        for expectation_result in suite_result.results:
+            as_json = expectation_result.to_json_dict()
+            position = order.get(as_json["expectation_config"].get("id"), len(order))
+            outcomes.append((position, _outcome(as_json)))
+    return [outcome for _, outcome in sorted(outcomes, key=lambda pair: pair[0])]
+
+
+def validate_batch(url: str, batch_id: int) -> ValidationOutcome:
+    """Validate a 'loaded' batch against its entity's suite; record the results and publish or fail it."""
+    with psycopg.connect(url, application_name="programmamonitor-validation") as conn:
+        # The row lock makes a concurrent validation of the same batch wait, then see it is no longer 'loaded'.
+        # NO KEY UPDATE, so loads of other batches (whose rows only key-share-lock their own batch) never wait.
+        row = conn.execute(
+            "select entity, status from audit.load_batch where batch_id = %s for no key update", (batch_id,)
+        ).fetchone()
+        if row is None:
+            raise ValueError(f"batch {batch_id} does not exist")
+        entity, status = row
+        if status != VALIDATABLE_STATUS:
+            raise ValueError(f"batch {batch_id} is {status!r}; only a {VALIDATABLE_STATUS!r} batch can be validated")
+        if not ENTITY_RE.fullmatch(entity):
+            raise ValueError(f"batch {batch_id}: entity {entity!r} is not a raw table name")
+        if conn.execute("select to_regclass(%s)", (f"raw.{entity}",)).fetchone()[0] is None:
+            raise ValueError(f"batch {batch_id}: entity {entity!r} has no table raw.{entity}")
+        suite = load_suite(entity)
+
+        query = (
+            sql.SQL("select * from {table} where batch_id = {batch_id}")
+            .format(table=sql.Identifier("raw", entity), batch_id=sql.Literal(int(batch_id)))
+            .as_string(conn)
+        )
+        outcomes = run_suite(gx_context(), url, query, suite, name=f"{suite['name']}_batch_{batch_id}")
+
+        failures = [f"{o.expectation}{o.description}" for o in outcomes if o.blocking]
+        _record(conn, batch_id, suite["name"], outcomes, failures)
+
+    outcome = ValidationOutcome(
+        batch_id=batch_id, suite=suite["name"], success=not failures, failures=failures, evaluated=len(outcomes)
+    )
+    log.info(
+        "validated batch %s with %s: %s (%d expectations)%s",
+        batch_id,
+        outcome.suite,
+        "published" if outcome.success else "failed",
+        outcome.evaluated,
+        "; " + "; ".join(failures) if failures else "",
+    )
+    return outcome
+
+
+def _record(
+    conn: psycopg.Connection, batch_id: int, suite: str, outcomes: Sequence[ExpectationOutcome], failures: list[str]
+) -> None:
+    """Results and the status change, in the transaction that holds the batch's row lock."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into audit.validation_result (batch_id, suite, expectation, column_name, kwargs, success,"
+            " observed_value, unexpected_count, severity) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    batch_id,
+                    suite,
+                    o.expectation,
+                    o.column_name,
+                    Jsonb(o.kwargs),
+                    o.success,
+                    None if o.observed_value is None else Jsonb(o.observed_value),
+                    o.unexpected_count,
+                    AUDIT_SEVERITY.get(o.severity, o.severity),
+                )
+                for o in outcomes
+            ],
+        )
+    if failures:
+        conn.execute(
+            "update audit.load_batch set status = 'failed', validated_at = now(), message = %s where batch_id = %s",
+            ("validation failed: " + "; ".join(failures), batch_id),
+        )
+    else:
+        conn.execute(
+            "update audit.load_batch set status = 'published', validated_at = now(), message = null"
+            " where batch_id = %s",
+            (batch_id,),
+        )
+
+
+def _outcome(result: dict[str, Any]) -> ExpectationOutcome:
+    """An ExpectationValidationResult (as GX's JSON dict) as an audit row plus a sentence for the message."""
+    config = result["expectation_config"]
+    kwargs: dict[str, Any] = dict(config.get("kwargs") or {})
+    details: dict[str, Any] = result.get("result") or {}
+    columns = kwargs.get("column_list") or [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+    params = {k: v for k, v in kwargs.items() if k not in DOMAIN_KWARGS}
+
+    if "observed_value" in details:
+        observed: Any = details["observed_value"]
+    elif "unexpected_count" in details:  # a map expectation: counts and a sample, no single observed value
+        observed = {
+            k: details[k]
+            for k in ("element_count", "missing_count", "unexpected_percent", "partial_unexpected_list")
+            if k in details
+        }
+    else:
+        observed = None
+    exception = _exception_message(result.get("exception_info"))
+    if exception is not None:
+        observed = {"exception": exception}
+
+    description = ""
+    if not result["success"]:
+        target = ", ".join([*map(str, columns), *_describe_params(params)])
+        description = f"({target}): {_describe_observation(details, exception)}"
+    return ExpectationOutcome(
+        expectation=config["type"],
+        column_name=", ".join(map(str, columns)) or None,
+        kwargs=params,
+        success=bool(result["success"]),
+        observed_value=observed,
+        unexpected_count=details.get("unexpected_count"),
+        severity=str(config.get("severity") or BLOCKING_SEVERITY),
+        description=description,
+    )
+
+
+def _describe_params(params: dict[str, Any]) -> list[str]:
+    """min 0, max 100, regex ^...$, in {'Missing'}: the parameters that say what the data had to meet."""
+    named = {"min_value": "min", "max_value": "max", "value_set": "in"}
+    parts = []
+    for key, value in params.items():
+        if value is None or (key == "mostly" and value == 1):
+            continue
+        if key == "value_set":
+            shown = "{" + ", ".join(_fmt(v) for v in value) + "}"
+        elif key == "regex":
+            shown = str(value)  # as written in the suite, without repr's doubled backslashes
+        else:
+            shown = _fmt(value)
+        parts.append(f"{named.get(key, key)} {shown}")
+    return parts
+
+
+def _exception_message(info: dict[str, Any] | None) -> str | None:
+    """Why GX could not evaluate an expectation, if it could not (e.g. a missing column), else None."""
+    if not info:
+        return None
+    # Flat ({raised_exception, exception_message, ...}) or, when a metric failed, one such dict per metric.
+    for entry in [info, *(v for v in info.values() if isinstance(v, dict))]:
+        if entry.get("raised_exception"):
+            return str(entry.get("exception_message") or "unknown error").strip()
+    return None
+
+
+def _describe_observation(details: dict[str, Any], exception: str | None) -> str:
+    if exception is not None:
+        return f"could not be evaluated: {exception}"
+    if details.get("unexpected_count") is not None:
+        sample = details.get("partial_unexpected_list") or []
+        examples = f", e.g. {', '.join(_fmt(v) for v in sample[:SAMPLE_SIZE])}" if sample else ""
+        return f"{details['unexpected_count']} unexpected value(s){examples}"
+    if "observed_value" in details:
+        return f"observed {_fmt(details['observed_value'])}"
+    return "not met"
+
+
+def _fmt(value: Any) -> str:
+    """Values as a person reads them: -5 not -5.0, strings quoted so blanks show, rows as (col=value, ...)."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{k}={_fmt(v)}" for k, v in value.items()) + ")"
+    return str(value)

@@ -1,0 +1,83 @@
+"""Shared fixtures: a real PostgreSQL for every test that needs one.
+
+The server is TEST_WAREHOUSE_URL when set, otherwise the project's embedded cluster (started on demand).
+Each test session gets a throwaway database, migrated, and dropped at the end; tests that need a pristine
+database ask for ``fresh_warehouse_url``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+
+from ingestion.warehouse import migrate
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = REPO_ROOT.parent / "shared"
+
+# Tests never touch the Airflow home of `make run`, nor ~/airflow.
+os.environ["AIRFLOW_HOME"] = str(REPO_ROOT / ".local" / "airflow-test")
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO_ROOT / "dags"))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+def _server_url() -> str:
+    url = os.environ.get("TEST_WAREHOUSE_URL")
+    if url:
+        return url
+    from ingestion.embedded_pg import ensure_running
+
+    return ensure_running()
+
+
+def _with_database(url: str, dbname: str) -> str:
+    return urlsplit(url)._replace(path=f"/{dbname}").geturl()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    return _server_url()
+
+
+@contextmanager
+def throwaway_warehouse(server_url: str, prefix: str) -> Iterator[str]:
+    """A new database on the server, migrated; dropped afterwards (even if connections are still open)."""
+    dbname = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'create database "{dbname}"')
+    url = _with_database(server_url, dbname)
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{dbname}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def warehouse_url(pg_server_url: str) -> Iterator[str]:
+    """A migrated throwaway warehouse shared by the session's tests."""
+    with throwaway_warehouse(pg_server_url, "pm_test") as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_warehouse_url(pg_server_url: str) -> Iterator[str]:
+    """A migrated throwaway warehouse of this test's own."""
+    with throwaway_warehouse(pg_server_url, "pm_fresh") as url:
+        yield url
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED_DIR.is_dir():
+        pytest.skip(f"{SHARED_DIR} is not beside the checkout")
+    return SHARED_DIR

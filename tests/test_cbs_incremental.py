@@ -1,0 +1,184 @@
+"""CBS loads night after night: only what changed is asked for, revisions replace old figures, editions stitch.
+
+The recordings are served by a real local HTTP server (SOURCE_MODE=live pointed at it), so every request the
+loader makes is counted as the CBS API would see it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import psycopg
+import pytest
+
+from ingestion import pipeline
+from ingestion.config import PACKAGE_DIR, Settings
+from ingestion.recorded import RecordingServer, serve
+
+RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+
+
+@pytest.fixture
+def recordings(tmp_path: Path) -> Path:
+    copy = tmp_path / "cbs"
+    shutil.copytree(RECORDINGS, copy)
+    return copy
+
+
+@pytest.fixture
+def server(recordings: Path) -> Iterator[RecordingServer]:
+    srv = serve(recordings, page_size=40)
+    yield srv
+    srv.shutdown()
+
+
+def cfg_for(url: str, server: RecordingServer, tmp_path: Path) -> Settings:
+    return Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "live", "CBS_ODATA_URL": server.base_url,
+                              "HTTP_BACKOFF_SECONDS": "0", "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local")})
+
+
+def load(table_id: str, cfg: Settings, **kwargs) -> dict:
+    return pipeline.validate_loaded_batch(pipeline.load_cbs_table(table_id, cfg=cfg, **kwargs), cfg)
+
+
+def requested(server: RecordingServer, entity: str) -> list[dict[str, list[str]]]:
+    return [parse_qs(urlsplit(u).query) for u in server.recordings.requests if f"/{entity}" in urlsplit(u).path]
+
+
+def edit(recordings: Path, table_id: str, entity: str, change) -> None:
+    path = recordings / "v3" / table_id / f"{entity}.json"
+    doc = json.loads(path.read_text())
+    change(doc["value"])
+    path.write_text(json.dumps(doc))
+
+
+def test_a_night_with_nothing_new_sends_only_the_metadata_request(
+    fresh_warehouse_url: str, server: RecordingServer, tmp_path: Path
+) -> None:
+    cfg = cfg_for(fresh_warehouse_url, server, tmp_path)
+    first = load("86003NED", cfg)
+    assert first["status"] == "published"
+    assert len(requested(server, "TypedDataSet")) == 2  # 60 rows in pages of 40
+    server.recordings.requests.clear()
+
+    second = load("86003NED", cfg)
+    assert second["status"] == "unchanged" and second["rows"] == 0
+    assert "not modified" in second["message"]
+    assert [urlsplit(u).path.rsplit("/", 1)[-1] for u in server.recordings.requests] == ["TableInfos"]
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        counted = conn.execute("select request_params ->> 'requests' from audit.load_batch where batch_id = %s",
+                               (second["batch_id"],)).fetchone()[0]
+        assert counted == "1"
+        assert conn.execute("select count(distinct batch_id) from raw.cbs_observation").fetchone()[0] == 1
+
+
+def test_a_revised_provisional_figure_replaces_the_old_one_and_raw_keeps_both(
+    fresh_warehouse_url: str, server: RecordingServer, recordings: Path, tmp_path: Path
+) -> None:
+    cfg = cfg_for(fresh_warehouse_url, server, tmp_path)
+    load("86003NED", cfg)
+    pipeline.transform(cfg)
+
+    # CBS's next release: 2024KW03 revised and now final, 2024KW04 gets its figures, the table's Modified moves.
+    def revise(rows: list[dict]) -> None:
+        for row in rows:
+            if row["WijkenEnBuurten"].strip() == "GM0141" and row["Perioden"] == "2024KW03":
+                row["Bijstandsuitkering_10"] = 3900
+            if row["Perioden"] == "2024KW04":
+                row.update(Bijstandsuitkering_10=3800, InwonersVanaf15Jaar_13=62300)
+
+    edit(recordings, "86003NED", "TypedDataSet", revise)
+    edit(recordings, "86003NED", "TableInfos", lambda rows: rows[0].update(Modified="2025-06-27T02:00:00"))
+    edit(recordings, "86003NED", "Perioden",
+         lambda rows: [r.update(Status="Definitief") for r in rows if r["Key"] == "2024KW03"])
+    server.recordings.requests.clear()
+
+    second = load("86003NED", cfg)
+    assert second["status"] == "published"
+    data_requests = requested(server, "TypedDataSet")
+    assert data_requests, "the data was not requested"
+    period_filter = data_requests[0]["$filter"][0]
+    # Only the periods that were or are provisional; 2024KW01/KW02 were final and loaded already.
+    assert "Perioden eq '2024KW03'" in period_filter and "Perioden eq '2024KW04'" in period_filter
+    assert "2024KW01" not in period_filter and "2024KW02" not in period_filter
+
+    pipeline.transform(cfg)
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        versions = conn.execute(
+            "select value from raw.cbs_observation where region_code = 'GM0141' and period_code = '2024KW03'"
+            " and topic_key = 'Bijstandsuitkering_10' order by batch_id").fetchall()
+        assert [v[0] for v in versions][-1] == 3900 and len(versions) == 2
+        mart = dict(conn.execute(
+            "select period_code, value from marts.fct_indicator_value where gemeentecode = 'GM0141'"
+            " and indicator_code = 'ep_bijstand_per_10000_inwoners'").fetchall())
+        inwoners = conn.execute(
+            "select value from raw.cbs_observation where region_code = 'GM0141' and period_code = '2024KW03'"
+            " and topic_key = 'InwonersVanaf15Jaar_13' order by batch_id desc limit 1").fetchone()[0]
+        provisional = dict(conn.execute(
+            "select period_code, is_provisional from marts.fct_indicator_value where gemeentecode = 'GM0141'"
+            " and indicator_code = 'ep_bijstand_per_10000_inwoners'").fetchall())
+    assert float(mart["2024KW03"]) == pytest.approx(3900 * 10000 / float(inwoners), abs=1e-4)
+    assert "2024KW04" in mart  # the period that was all-null now has its figure
+    assert provisional["2024KW03"] is False
+
+
+def test_full_reload_asks_for_every_period(fresh_warehouse_url: str, server: RecordingServer, tmp_path: Path) -> None:
+    cfg = cfg_for(fresh_warehouse_url, server, tmp_path)
+    load("86003NED", cfg)
+    server.recordings.requests.clear()
+    again = load("86003NED", cfg, full=True)
+    assert again["status"] == "unchanged"  # same content: nothing lands twice
+    data_requests = requested(server, "TypedDataSet")
+    assert data_requests and "Perioden eq" not in data_requests[0]["$filter"][0]
+
+
+def test_editions_with_renamed_topic_keys_stitch_into_one_series(
+    fresh_warehouse_url: str, server: RecordingServer, tmp_path: Path
+) -> None:
+    cfg = cfg_for(fresh_warehouse_url, server, tmp_path)
+    for table_id in ("85586NED", "86003NED"):  # 2023 edition: Bijstandsuitkering_9; 2024: Bijstandsuitkering_10
+        assert load(table_id, cfg)["status"] == "published"
+    pipeline.transform(cfg)
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        periods = [r[0] for r in conn.execute(
+            "select period_code from marts.fct_indicator_value where gemeentecode = 'GM0141'"
+            " and indicator_code = 'ea_bijstand_per_10000_inwoners' order by period_code")]
+        keys = {r[0] for r in conn.execute(
+            "select distinct topic_key from raw.cbs_observation where measure_code = 'personen_met_bijstand'")}
+    assert periods == ["2023KW01", "2023KW02", "2023KW03", "2023KW04", "2024KW01", "2024KW02", "2024KW03"]
+    assert keys == {"Bijstandsuitkering_9", "Bijstandsuitkering_10"}
+
+
+def test_fixed_dimensions_keep_only_the_totals(fresh_warehouse_url: str, server: RecordingServer,
+                                               tmp_path: Path) -> None:
+    cfg = cfg_for(fresh_warehouse_url, server, tmp_path)
+    load("86008NED", cfg)
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        dims = {r[0] for r in conn.execute("select distinct dimensions::text from raw.cbs_observation")}
+    assert dims == {'{"Geslacht": "T001038", "Leeftijd": "52052"}'}
+
+
+def test_a_v4_table_lands_through_the_same_loader(fresh_warehouse_url: str, server: RecordingServer,
+                                                 tmp_path: Path) -> None:
+    cfg = Settings.from_env({"WAREHOUSE_URL": fresh_warehouse_url, "SOURCE_MODE": "live",
+                             "CBS_ODATA_V4_URL": f"{server.base_url}/odata/v1/CBS", "HTTP_BACKOFF_SECONDS": "0",
+                             "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local")})
+    first = load("86165NED", cfg)
+    assert first["status"] == "published"
+    observations = requested(server, "Observations")
+    assert len(observations) == 2  # paged with @odata.nextLink
+    assert "Measure eq 'M000222_1'" in observations[0]["$filter"][0]
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        cells = {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(
+            "select region_code, measure_code, value, value_attribute from raw.cbs_observation")}
+        modified = conn.execute("select info ->> 'Modified' from raw.cbs_table_info").fetchone()[0]
+    assert cells[("WK014102", "personen_met_bijstand")] == (None, "Confidential")  # never 0
+    assert cells[("GM0141", "inwoners")][0] > 0 and ("NL01", "inwoners") in cells
+    assert modified
+    server.recordings.requests.clear()
+    assert load("86165NED", cfg)["status"] == "unchanged"
+    assert [urlsplit(u).path.rsplit("/", 1)[-1] for u in server.recordings.requests] == ["Properties"]

@@ -1,0 +1,148 @@
+"""The whole chain — load, validate, build, publish — on a real warehouse, including through Airflow itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from ingestion import pipeline
+from ingestion.config import PACKAGE_DIR, PROJECT_ROOT, Settings
+
+RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+
+
+def settings_for(url: str, tmp_path: Path, recordings: Path = RECORDINGS) -> Settings:
+    return Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded", "CBS_RECORDINGS_DIR": str(recordings),
+                              "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local")})
+
+
+def marts_snapshot(url: str) -> dict[str, list[dict]]:
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        return {
+            table: conn.execute(f"select * from marts.{table} order by 1, 2, 3, 4").fetchall()  # noqa: S608
+            for table in ("fct_indicator_value", "programme_indicator_status")
+        }
+
+
+def break_recording(recordings: Path, *, negative: bool = False, bad_period: bool = False) -> None:
+    """A new CBS release (Modified moves) with a broken value in it."""
+    table = recordings / "v3" / "86003NED"
+
+    def rewrite(entity: str, change) -> None:
+        doc = json.loads((table / f"{entity}.json").read_text())
+        change(doc["value"])
+        (table / f"{entity}.json").write_text(json.dumps(doc))
+
+    def break_rows(rows: list[dict]) -> None:
+        for row in rows:
+            if row["WijkenEnBuurten"].strip() == "GM0141" and row["Perioden"] == "2024KW03":
+                if negative:
+                    row["Bijstandsuitkering_10"] = -40
+                if bad_period:
+                    row["Perioden"] = "2024XX03"
+
+    rewrite("TypedDataSet", break_rows)
+    rewrite("TableInfos", lambda rows: rows[0].update(Modified="2025-06-27T02:00:00"))
+    if bad_period:
+        rewrite("Perioden", lambda rows: rows.append({"Key": "2024XX03", "Title": "?", "Status": "Voorlopig"}))
+
+
+@pytest.mark.parametrize(
+    ("kind", "expectation_column"),
+    [({"negative": True}, "value"), ({"bad_period": True}, "period_code")],
+    ids=["negative-count", "unknown-period-code"],
+)
+def test_a_broken_response_fails_validation_and_the_marts_keep_the_previous_data(
+    fresh_warehouse_url: str, tmp_path: Path, kind: dict, expectation_column: str
+) -> None:
+    good = settings_for(fresh_warehouse_url, tmp_path)
+    first = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=good), good)
+    assert first["status"] == "published"
+    pipeline.transform(good)
+    before = marts_snapshot(fresh_warehouse_url)
+    assert any(r["gemeentecode"] == "GM0141" for r in before["fct_indicator_value"])
+
+    broken_recordings = tmp_path / "broken"
+    shutil.copytree(RECORDINGS, broken_recordings)
+    break_recording(broken_recordings, **kind)
+    broken = settings_for(fresh_warehouse_url, tmp_path, broken_recordings)
+    loaded = pipeline.load_cbs_table("86003NED", cfg=broken)
+    assert loaded["status"] == "loaded"
+    with pytest.raises(pipeline.ValidationFailed) as failure:
+        pipeline.validate_loaded_batch(loaded, broken)
+    assert expectation_column in str(failure.value)
+
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        status, message = conn.execute(
+            "select status, message from audit.load_batch where batch_id = %s", (loaded["batch_id"],)
+        ).fetchone()
+        failed_checks = conn.execute(
+            "select expectation, column_name from audit.validation_result where batch_id = %s and not success",
+            (loaded["batch_id"],),
+        ).fetchall()
+        staged = conn.execute(
+            "select count(*) from raw.cbs_observation o join audit.load_batch b using (batch_id)"
+            " where b.batch_id = %s", (loaded["batch_id"],)).fetchone()[0]
+    assert status == "failed" and expectation_column in message
+    assert any(column == expectation_column for _, column in failed_checks)
+    assert staged > 0  # raw keeps the rejected batch for inspection ...
+    # ... but a rebuild does not read it: the marts stay as they were.
+    pipeline.transform(broken)
+    assert marts_snapshot(fresh_warehouse_url) == before
+
+
+def _airflow_env(tmp_path: Path, warehouse_url: str) -> dict[str, str]:
+    home = tmp_path / "airflow"
+    return {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__PARALLELISM": "2",
+        "WAREHOUSE_URL": warehouse_url,
+        "SOURCE_MODE": "recorded",
+        "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local"),
+    }
+
+
+def _airflow(env: dict[str, str], *args: str, log: Path) -> None:
+    with log.open("w") as out:
+        done = subprocess.run([AIRFLOW, *args], env=env, stdout=out, stderr=subprocess.STDOUT, timeout=900)
+    if done.returncode != 0:
+        tail = "\n".join(log.read_text().splitlines()[-40:])
+        pytest.fail(f"airflow {' '.join(args)} exited {done.returncode}:\n{tail}")
+
+
+@pytest.mark.e2e
+def test_nightly_dag_runs_through_airflow_and_a_rerun_is_idempotent(fresh_warehouse_url: str, tmp_path: Path) -> None:
+    env = _airflow_env(tmp_path, fresh_warehouse_url)
+    _airflow(env, "db", "migrate", log=tmp_path / "migrate.log")
+    _airflow(env, "dags", "test", "programmamonitor_nightly", "2026-11-20", log=tmp_path / "run1.log")
+    first = marts_snapshot(fresh_warehouse_url)
+    values = {(r["indicator_code"], r["gemeentecode"]) for r in first["fct_indicator_value"]}
+    assert ("ep_bijstand_per_10000_inwoners", "GM0141") in values
+    statuses = {(r["indicator_code"], r["gemeentecode"]) for r in first["programme_indicator_status"]}
+    assert ("ep_bijstand_per_10000_inwoners", "GM0141") in statuses
+
+    # Every indicator the CBS formulas define has values for Almelo.
+    with (PROJECT_ROOT / "dbt_project" / "seeds" / "indicator_formula.csv").open() as f:
+        formulas = {line.split(",")[0] for line in f.read().splitlines()[1:] if line}
+    assert formulas <= {code for code, gemeente in values if gemeente == "GM0141"}
+
+    _airflow(env, "dags", "test", "programmamonitor_nightly", "2026-11-20", log=tmp_path / "run2.log")
+    assert marts_snapshot(fresh_warehouse_url) == first
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        batches = conn.execute("select status from audit.load_batch order by batch_id").fetchall()
+        raw_batches = conn.execute("select count(distinct batch_id) from raw.cbs_observation").fetchone()[0]
+    tables = len(batches) // 2
+    assert [b[0] for b in batches] == ["published"] * tables + ["unchanged"] * tables
+    assert raw_batches == tables

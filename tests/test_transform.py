@@ -1,0 +1,127 @@
+"""dbt build + publish on a real warehouse: the marts, the per-10 000 arithmetic, and the publish gate.
+
+Batches are published here with a direct status update so these tests exercise dbt and the swap alone;
+validation has its own tests (test_validation.py) and the whole chain runs in test_pipeline.py.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from ingestion.config import PACKAGE_DIR, Settings
+from ingestion.sources.cbs import load_table
+from ingestion.transform import TransformError, build_and_publish
+from tests.conftest import throwaway_warehouse
+
+RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+
+
+def settings_for(url: str, tmp_path) -> Settings:
+    return Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded",
+                              "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local")})
+
+
+def marts_fingerprint(conn: psycopg.Connection) -> dict[str, str]:
+    tables = [r[0] for r in conn.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1")]
+    return {
+        t: conn.execute(f"select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from marts.{t} x")  # noqa: S608
+        .fetchone()[0]
+        for t in tables
+    }
+
+
+@pytest.fixture(scope="module")
+def published_warehouse(pg_server_url: str, tmp_path_factory):
+    """One warehouse for the module: the recorded table loaded, published and built into marts."""
+    with throwaway_warehouse(pg_server_url, "pm_transform") as url:
+        cfg = settings_for(url, tmp_path_factory.mktemp("transform"))
+        with psycopg.connect(url) as conn:
+            batch = load_table(conn, cfg, "86003NED")
+            conn.execute(
+                "update audit.load_batch set status = 'published', validated_at = now() where batch_id = %s",
+                (batch.batch_id,),
+            )
+            conn.commit()
+        build_and_publish(url, cfg)
+        yield url, cfg
+
+
+def test_marts_hold_values_for_almelo(published_warehouse) -> None:
+    url, _ = published_warehouse
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select indicator_code, period_code, period_type, period_start, period_end, source_system"
+            " from marts.fct_indicator_value where gemeentecode = 'GM0141' order by 1, 2"
+        ).fetchall()
+        assert {r[0] for r in rows} == {"ea_bijstand_per_10000_inwoners", "ep_bijstand_per_10000_inwoners"}
+        # 2024KW04 is published by CBS with all-null figures: no value, not a zero.
+        assert {r[1] for r in rows} == {"2024KW01", "2024KW02", "2024KW03"}
+        assert rows[0][2:] == ("quarter", rows[0][3], rows[0][4], "cbs") and str(rows[0][3]) == "2024-01-01"
+        peers = conn.execute("select count(distinct gemeentecode) from marts.fct_indicator_value").fetchone()[0]
+        assert peers == 15  # 14 Twente gemeenten + NL01
+        statuses = conn.execute(
+            "select count(*), count(*) filter (where status = 'niet te beoordelen')"
+            " from marts.programme_indicator_status where is_contract_gemeente"
+        ).fetchone()
+        assert statuses[0] == 87  # every catalogue indicator has an Almelo row
+
+
+def test_per_10000_value_equals_the_hand_computed_one(published_warehouse) -> None:
+    url, _ = published_warehouse
+    with psycopg.connect(url) as conn:
+        counts = dict(conn.execute(
+            "select topic_key, value from raw.cbs_observation where region_code = 'GM0141'"
+            " and period_code = '2024KW02' and topic_key in ('Bijstandsuitkering_10', 'InwonersVanaf15Jaar_13')"
+        ).fetchall())
+        mart = conn.execute(
+            "select value from marts.fct_indicator_value where indicator_code = 'ea_bijstand_per_10000_inwoners'"
+            " and gemeentecode = 'GM0141' and period_code = '2024KW02'"
+        ).fetchone()[0]
+    expected = (counts["Bijstandsuitkering_10"] * 10000 / counts["InwonersVanaf15Jaar_13"]).quantize(Decimal("0.0001"))
+    assert mart == expected
+
+
+def test_provisional_periods_are_flagged(published_warehouse) -> None:
+    url, _ = published_warehouse
+    with psycopg.connect(url) as conn:
+        flags = dict(conn.execute(
+            "select period_code, bool_and(is_provisional) from marts.fct_indicator_value group by 1").fetchall())
+    assert flags == {"2024KW01": False, "2024KW02": False, "2024KW03": True}
+
+
+def test_a_failing_dbt_test_leaves_the_published_marts_unchanged(published_warehouse) -> None:
+    url, cfg = published_warehouse
+    with psycopg.connect(url) as conn:
+        before = marts_fingerprint(conn)
+        assert before and all(before.values())
+        # A published batch whose period code cannot be a period: the marts' not-null contract on period_start fails.
+        bad = conn.execute(
+            "insert into audit.load_batch (source, entity, source_ref, source_mode, status, request_params)"
+            " values ('cbs', 'cbs_observation', '86003NED', 'recorded', 'published',"
+            " '{\"series\": \"uitkeringen_wijken_en_buurten\", \"edition\": 2024}') returning batch_id"
+        ).fetchone()[0]
+        conn.execute(
+            "insert into raw.cbs_observation (batch_id, table_id, row_number, region_code, period_code, topic_key,"
+            " measure_code, value) values (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'Bijstandsuitkering_10',"
+            " 'personen_met_bijstand', 10), (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'InwonersVanaf15Jaar_13',"
+            " 'inwoners_15_plus', 1000)",
+            {"b": bad},
+        )
+        conn.commit()
+    try:
+        with pytest.raises(TransformError, match="published marts left unchanged"):
+            build_and_publish(url, cfg)
+        with psycopg.connect(url) as conn:
+            assert marts_fingerprint(conn) == before
+    finally:
+        with psycopg.connect(url) as conn:
+            conn.execute("update audit.load_batch set status = 'failed' where batch_id = %s", (bad,))
+    # With the bad batch out of the way the next build publishes again.
+    build_and_publish(url, cfg)
+    with psycopg.connect(url) as conn:
+        assert marts_fingerprint(conn) == before
+        assert conn.execute("select count(*) from pg_namespace where nspname = 'marts_previous'").fetchone()[0] == 1
