@@ -1,4 +1,4 @@
-"""Nightly refresh: CBS tables -> raw -> validation -> dbt (shadow build) -> publish -> summary.
+"""Nightly refresh: CBS tables and dropped files -> raw -> validation -> dbt (shadow build) -> publish -> summary.
 
 Orchestration only: every task calls one function in ``ingestion.pipeline``. Imports of project code happen
 inside the tasks so parsing this file stays fast and does no I/O. Tasks pass batch ids through XCom; data moves
@@ -11,6 +11,9 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, task
+
+# The drop-folder sources (ingestion/sources/<name>.py); a constant, so parsing this file does no I/O.
+FILE_SOURCES = ["uwv", "kennispunt", "werkplein"]
 
 DEFAULT_ARGS = {
     "owner": "team-data-almelo",
@@ -30,7 +33,7 @@ DEFAULT_ARGS = {
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
-    tags=["programmamonitor", "nightly", "cbs"],
+    tags=["programmamonitor", "nightly", "cbs", "files"],
     doc_md=__doc__,
 )
 def programmamonitor_nightly() -> None:
@@ -59,8 +62,20 @@ def programmamonitor_nightly() -> None:
 
         return validate_loaded_batch(batch)
 
+    @task(retries=3, execution_timeout=timedelta(minutes=30))
+    def load_files(source: str, **context) -> list[dict]:
+        from ingestion.pipeline import load_files
+
+        return load_files(source, logical_date=context["logical_date"].date())
+
     @task(retries=0)
-    def build_and_publish_marts(batches: list[dict]) -> dict:
+    def validate_files(outcomes: list[dict]) -> list[dict]:
+        from ingestion.pipeline import validate_loaded_files
+
+        return validate_loaded_files(outcomes)
+
+    @task(retries=0)
+    def build_and_publish_marts(batches: list[dict], files: list[list[dict]]) -> dict:
         from ingestion.pipeline import transform
 
         return transform()
@@ -79,7 +94,9 @@ def programmamonitor_nightly() -> None:
     tables = cbs_tables()
     ready >> tables
     validated = validate_batch.expand(batch=load_cbs_table.expand(table_id=tables))
-    summary(build_and_publish_marts(validated))
+    loaded_files = load_files.expand(source=FILE_SOURCES)
+    ready >> loaded_files
+    summary(build_and_publish_marts(validated, validate_files.expand(outcomes=loaded_files)))
 
 
 programmamonitor_nightly()

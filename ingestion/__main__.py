@@ -3,11 +3,12 @@
     python -m ingestion migrate
     python -m ingestion cbs <TABLE_ID> [--since PERIOD] [--full] [--no-validate]
     python -m ingestion cbs --all
+    python -m ingestion files <uwv|kennispunt|werkplein> [PATH] [--no-validate]
     python -m ingestion validate <BATCH_ID>
     python -m ingestion transform
     python -m ingestion summary
 
-Loads print one JSON line per batch (batch id, rows, status) on stdout; progress and logs go to stderr.
+Loads print one JSON line per batch or file (batch id, status, rows, reason) on stdout; logs go to stderr.
 """
 
 from __future__ import annotations
@@ -42,6 +43,23 @@ def cmd_cbs(args: argparse.Namespace) -> int:
             batch = {"source_ref": table_id, "status": "failed", "message": str(exc)}
         failed += batch["status"] == "failed"
         _print(batch)
+    return 1 if failed else 0
+
+
+def cmd_files(args: argparse.Namespace) -> int:
+    cfg = settings()
+    outcomes = pipeline.load_files(args.source, args.path, cfg=cfg)
+    failed = 0
+    for outcome in outcomes:
+        if not args.no_validate and outcome["status"] == "loaded":
+            try:
+                outcome = pipeline.validate_loaded_files([outcome], cfg)[0]
+            except pipeline.ValidationFailed as exc:
+                outcome = {**outcome, "status": "failed", "reason": str(exc)}
+        failed += outcome["status"] in ("failed", "rejected")
+        _print({"file": outcome["file"], "status": outcome["status"], "batch_id": outcome.get("batch_id"),
+                "rows_loaded": outcome.get("rows_loaded", 0), "rows_quarantined": outcome.get("rows_quarantined", 0),
+                "reason": outcome.get("reason")})
     return 1 if failed else 0
 
 
@@ -85,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     cbs.add_argument("--no-validate", action="store_true", help="stop at 'loaded'; validate later")
     cbs.set_defaults(func=cmd_cbs)
 
+    files = sub.add_parser("files", help="load dropped files of a source: one file, a folder, or its drop folder")
+    files.add_argument("source", choices=pipeline.file_source_names())
+    files.add_argument("path", nargs="?", help="a file or folder (default: DROP_DIR/<source>, demo files in demo mode)")
+    files.add_argument("--no-validate", action="store_true", help="stop at 'loaded'; validate later")
+    files.set_defaults(func=cmd_files)
+
     validate = sub.add_parser("validate", help="run the batch's expectation suite; publish or fail it")
     validate.add_argument("batch_id", type=int)
     validate.set_defaults(func=cmd_validate)
@@ -109,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return args.func(args)
-    except (ConfigurationError, LoadError, RuntimeError) as exc:
+    except (ConfigurationError, LoadError, RuntimeError, OSError, ValueError) as exc:
         # A clear one-line reason, not a stack trace; --verbose shows the trace.
         logging.getLogger("ingestion").debug("traceback", exc_info=True)
         print(f"error: {exc}", file=sys.stderr)

@@ -34,6 +34,8 @@ class Settings:
     dbt_project_dir: Path
     expectations_dir: Path
     local_dir: Path
+    drop_dir: Path
+    pseudonym_key: str | None
     http_timeout_seconds: float
     http_retries: int
     http_backoff_seconds: float
@@ -57,6 +59,10 @@ class Settings:
             dbt_project_dir=Path(env.get("DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project")),
             expectations_dir=Path(env.get("EXPECTATIONS_DIR", PROJECT_ROOT / "expectations")),
             local_dir=local_dir,
+            # One folder per file source below it (uwv/, kennispunt/, werkplein/), each with its quarantine/.
+            drop_dir=Path(env.get("DROP_DIR", local_dir / "drop")),
+            # HMAC key for BSN pseudonyms; a secret. Without it only demo mode (SOURCE_MODE=recorded) loads files.
+            pseudonym_key=env.get("PSEUDONYM_KEY") or None,
             http_timeout_seconds=float(env.get("HTTP_TIMEOUT_SECONDS", "60")),
             http_retries=int(env.get("HTTP_RETRIES", "5")),
             http_backoff_seconds=float(env.get("HTTP_BACKOFF_SECONDS", "2")),

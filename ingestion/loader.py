@@ -35,6 +35,8 @@ class BatchSpec:
     source_mode: str
     request_params: dict[str, Any] = field(default_factory=dict)
     logical_date: date | None = None
+    file_sha256: str | None = None  # file sources: the delivered bytes' checksum
+    delivery_key: str | None = None  # file sources: what a corrected file of the same delivery replaces
 
 
 @dataclass
@@ -109,8 +111,8 @@ class Batch:
 
 def _register(conn: psycopg.Connection, spec: BatchSpec) -> int:
     row = conn.execute(
-        "insert into audit.load_batch (source, entity, source_ref, source_mode, request_params, logical_date)"
-        " values (%s, %s, %s, %s, %s, %s) returning batch_id",
+        "insert into audit.load_batch (source, entity, source_ref, source_mode, request_params, logical_date,"
+        " file_sha256, delivery_key) values (%s, %s, %s, %s, %s, %s, %s, %s) returning batch_id",
         (
             spec.source,
             spec.entity,
@@ -118,6 +120,8 @@ def _register(conn: psycopg.Connection, spec: BatchSpec) -> int:
             spec.source_mode,
             json.dumps(spec.request_params),
             spec.logical_date,
+            spec.file_sha256,
+            spec.delivery_key,
         ),
     ).fetchone()
     conn.commit()

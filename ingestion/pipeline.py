@@ -58,6 +58,70 @@ def validate_loaded_batch(batch: dict[str, Any], cfg: Settings | None = None) ->
     return {**batch, "status": "published"}
 
 
+def file_source_names() -> list[str]:
+    from ingestion.files import file_sources
+
+    return list(file_sources())
+
+
+def load_files(
+    source: str,
+    path: str | None = None,
+    *,
+    logical_date: date | None = None,
+    cfg: Settings | None = None,
+) -> list[dict[str, Any]]:
+    """Load a file, or every file in the source's drop folder; one dict per file (status, rows, reason).
+
+    In demo mode (SOURCE_MODE=recorded) an empty drop folder is first filled with the bundled demo files.
+    """
+    from pathlib import Path
+
+    from ingestion.demo import seed_demo_files
+    from ingestion.files import load_path
+
+    cfg = cfg or settings()
+    if path is None and cfg.source_mode == "recorded":
+        seed_demo_files(cfg, source)
+    with connect(cfg.require_warehouse_url()) as conn:
+        outcomes = load_path(conn, cfg, source, Path(path) if path else None, logical_date=logical_date)
+    return [o.as_dict() for o in outcomes]
+
+
+def validate_loaded_files(outcomes: list[dict[str, Any]], cfg: Settings | None = None) -> list[dict[str, Any]]:
+    """Validate every file batch that loaded; a file that fails is moved to quarantine, and then this raises.
+
+    All files are validated first, so one bad file does not hide another; the good ones are published.
+    """
+    from ingestion.files import quarantine_failed_batch
+    from ingestion.validation import validate_batch
+
+    cfg = cfg or settings()
+    url = cfg.require_warehouse_url()
+    results, failed = [], []
+    for outcome in outcomes:
+        if outcome.get("status") != "loaded":
+            results.append(outcome)
+            continue
+        verdict = validate_batch(url, outcome["batch_id"])
+        if verdict.success:
+            results.append({**outcome, "status": "published"})
+            continue
+        reason = "validation failed: " + "; ".join(verdict.failures)
+        with connect(url) as conn:
+            moved = quarantine_failed_batch(conn, outcome["batch_id"], reason)
+        failed.append((outcome, verdict.failures))
+        results.append({**outcome, "status": "failed", "reason": reason, "quarantine_path": moved})
+    if failed:
+        first, _ = failed[0]
+        raise ValidationFailed(
+            first["batch_id"],
+            ", ".join(o["file"] for o, _ in failed),
+            [f"{o['file']}: {'; '.join(f)}" for o, f in failed],
+        )
+    return results
+
+
 class ValidationFailed(RuntimeError):
     def __init__(self, batch_id: int, source_ref: str, failures: list[str]) -> None:
         self.batch_id, self.failures = batch_id, failures

@@ -50,6 +50,19 @@ def test_nightly_dag_order_is_load_validate_transform_summary(dagbag) -> None:
     assert dag.get_task("build_and_publish_marts").downstream_task_ids == {"summary"}
 
 
+def test_nightly_dag_loads_and_validates_every_file_source_before_the_marts(dagbag) -> None:
+    from ingestion.pipeline import file_source_names
+
+    dag = dagbag.dags["programmamonitor_nightly"]
+    assert dag.get_task("load_files").downstream_task_ids == {"validate_files"}
+    assert dag.get_task("validate_files").downstream_task_ids == {"build_and_publish_marts"}
+    assert "prepare_warehouse" in dag.get_task("load_files").upstream_task_ids
+    spec = importlib.util.spec_from_file_location("nightly_sources", DAGS_DIR / "programmamonitor_nightly.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert sorted(module.FILE_SOURCES) == sorted(file_source_names())
+
+
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
 def test_dag_file_does_no_io_at_import(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No network or database connection while the DAG processor parses the file."""

@@ -1,0 +1,435 @@
+"""Reading dropped files in whatever dialect the exporting system produced, and typing their cells.
+
+No database here: this module turns a CSV or XLSX file into typed rows plus a list of problems, each naming the
+file, row, column and (masked, for personal columns) value. ``ingestion.files`` puts the rows in the warehouse.
+
+Detected per file (and stored with the batch): encoding (UTF-8 with or without BOM, UTF-16 with BOM, else
+Windows-1252), delimiter (``;`` ``,`` tab ``|`` from the header line), decimal mark (from the values, else
+``;`` files use a decimal comma and ``,`` files a point). Dates are read per value: ``dd-mm-jjjj`` (also with
+``/`` or ``.``), ISO ``jjjj-mm-dd``, or a date cell. Headers match by name whatever their case, spacing,
+underscores or accents. Row numbers are the spreadsheet's: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from ingestion.pseudonym import Pseudonymiser, mask, postcode4
+
+CSV_SUFFIXES = (".csv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+DELIMITERS = (";", ",", "\t", "|")
+SNIFF_ROWS = 1000  # rows read ahead to detect the decimal mark
+_CHUNK = 1 << 20
+
+_DMY_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_COMMA_DECIMAL_RE = re.compile(r"^[-+]?\d*,\d+$|^[-+]?\d{1,3}(\.\d{3})+,\d+$")
+_POINT_DECIMAL_RE = re.compile(r"^[-+]?\d*\.\d+$|^[-+]?\d{1,3}(,\d{3})+\.\d+$")
+_THOUSANDS = {",": re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$"), ".": re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")}
+
+
+class FileRejected(Exception):  # noqa: N818 - an outcome the caller records, not a crash
+    """The whole file cannot be loaded; the message names the file and, where it applies, row and column."""
+
+    def __init__(self, file_name: str, reason: str, *, row: int | None = None, column: str | None = None,
+                 value: str | None = None) -> None:
+        self.file_name, self.reason, self.row, self.column, self.value = file_name, reason, row, column, value
+        where = "".join(f", {label} {v}" for label, v in (("row", row), ("column", column)) if v is not None)
+        super().__init__(f"{file_name}{where}: {reason}" + (f" (value {value})" if value is not None else ""))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad cell (or row): what goes to audit.quarantine."""
+
+    row: int | None
+    column: str | None
+    value: str | None  # as found, or masked for personal columns
+    reason: str
+
+    def describe(self, file_name: str) -> str:
+        where = "".join(f", {label} {v}" for label, v in (("row", self.row), ("column", self.column)) if v)
+        shown = f" (value {self.value!r})" if self.value is not None else ""
+        return f"{file_name}{where}: {self.reason}{shown}"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    file_type: str  # csv | xlsx
+    encoding: str | None = None
+    bom: bool = False
+    delimiter: str | None = None
+    decimal: str = ","
+    sheet: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def normalise_header(name: object) -> str:
+    """'Beroeps klasse' / 'beroepsklasse' / 'BEROEPS_KLASSE' / 'Beröepsklasse' -> 'beroepsklasse'."""
+    text = unicodedata.normalize("NFKD", str(name or "")).casefold()
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def detect_encoding(path: Path) -> tuple[str, bool]:
+    """(Python codec, had a BOM). UTF-8 is tried on the whole file; a file that is not UTF-8 is Windows-1252."""
+    with path.open("rb") as f:
+        head = f.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig", True
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16", True
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := f.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252", False
+    return "utf-8", False
+
+
+def sniff_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ";"  # one column: any delimiter reads it the same
+
+
+@dataclass
+class OpenedFile:
+    """A file's header and its data rows as (row number, cells); cells are str (CSV) or typed (XLSX)."""
+
+    path: Path
+    dialect: Dialect
+    header: list[str]
+    rows: Iterator[tuple[int, list[Any]]]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def open_file(path: Path) -> OpenedFile:
+    """Open a CSV or XLSX file; rejects what cannot be read at all (empty, no header, unknown type)."""
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise FileRejected(path.name, "the file is empty (0 bytes)")
+    if suffix in XLSX_SUFFIXES:
+        return _open_xlsx(path)
+    if suffix in CSV_SUFFIXES:
+        return _open_csv(path)
+    raise FileRejected(path.name, f"unsupported file type {suffix or '(none)'}: expected .csv or .xlsx")
+
+
+def _open_csv(path: Path) -> OpenedFile:
+    encoding, bom = detect_encoding(path)
+    handle = path.open(encoding=encoding, newline="")
+    first = handle.readline()
+    while first and not first.strip():
+        first = handle.readline()
+    if not first.strip():
+        handle.close()
+        raise FileRejected(path.name, "the file has no header row (only empty lines)")
+    delimiter = sniff_delimiter(first)
+    header = next(csv.reader([first], delimiter=delimiter))
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        with handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            for number, cells in enumerate(reader, start=2):
+                if any(c.strip() for c in cells):
+                    yield number, cells
+
+    return OpenedFile(path, Dialect("csv", encoding=encoding, bom=bom, delimiter=delimiter), header, rows())
+
+
+def _open_xlsx(path: Path) -> OpenedFile:
+    import openpyxl  # a few hundred ms to import; CSV-only runs need not pay for it
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException: all mean "not a workbook"
+        raise FileRejected(path.name, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    sheet = workbook.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    header: list[Any] | None = None
+    header_row = 0
+    for header_row, row in enumerate(values, start=1):  # noqa: B007 - header_row is used after the loop
+        if any(_cell_text(c) for c in row):
+            header = list(row)
+            break
+    if header is None:
+        workbook.close()
+        raise FileRejected(path.name, f"the first sheet ({sheet.title!r}) is empty: no header row")
+    while header and header[-1] is None:
+        header.pop()
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, row in enumerate(values, start=header_row + 1):
+                cells = list(row[: len(header)])
+                if any(_cell_text(c) for c in cells):
+                    yield number, cells
+        finally:
+            workbook.close()
+
+    return OpenedFile(path, Dialect("xlsx", sheet=sheet.title), [_cell_text(h) for h in header], rows())
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+# --- typing cells --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the contract: its canonical name, how to type it, and whether it must be there and filled."""
+
+    name: str
+    kind: str = "text"  # text code int decimal date flag bsn birthdate postcode
+    required: bool = True  # the header must be present
+    nullable: bool = True  # the value may be empty
+    width: int | None = None  # code: zero-padded to this many digits ('1' -> '01', what spreadsheets do)
+    values: frozenset[str] | None = None  # code/text: the allowed values
+    aliases: tuple[str, ...] = ()
+    personal: bool = False  # never shown in a message or a quarantine record
+
+    @property
+    def keys(self) -> set[str]:
+        return {normalise_header(self.name), *map(normalise_header, self.aliases)}
+
+
+@dataclass
+class RowTyper:
+    """Types the cells of one file's rows by the contract's columns, matched to the file's headers by name."""
+
+    file_name: str
+    columns: Sequence[Column]
+    header: Sequence[str]
+    pseudonymiser: Pseudonymiser | None = None
+    decimal: str = ","
+    positions: list[int | None] = field(init=False)
+    extra: dict[str, int] = field(init=False)  # header as in the file -> position, for columns not in the contract
+
+    def __post_init__(self) -> None:
+        found: dict[str, int] = {}
+        for position, name in enumerate(self.header):
+            found.setdefault(normalise_header(name), position)
+        self.positions = []
+        missing = []
+        for column in self.columns:
+            position = next((found[k] for k in column.keys if k in found), None)
+            if position is None and column.required:
+                missing.append(column.name)
+            self.positions.append(position)
+        if missing:
+            raise FileRejected(
+                self.file_name,
+                f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing "
+                f"(the header has: {', '.join(h for h in self.header if h) or 'nothing'})",
+                row=1,
+                column=missing[0],
+            )
+        used = {p for p in self.positions if p is not None}
+        self.extra = {str(h): i for i, h in enumerate(self.header) if i not in used and str(h).strip()}
+        if self.pseudonymiser is None and any(c.kind == "bsn" for c in self.columns):
+            raise ValueError("a file with a BSN column needs a Pseudonymiser")
+
+    def type_row(self, number: int, cells: Sequence[Any]) -> tuple[list[Any], list[Problem]]:
+        values: list[Any] = []
+        problems: list[Problem] = []
+        for column, position in zip(self.columns, self.positions, strict=True):
+            raw = cells[position] if position is not None and position < len(cells) else None
+            try:
+                values.append(self._convert(column, raw))
+            except ValueError as exc:
+                shown = mask(raw) if column.personal else _cell_text(raw)
+                problems.append(Problem(number, column.name, shown, str(exc)))
+                values.append(None)
+        return values, problems
+
+    def extras(self, cells: Sequence[Any]) -> dict[str, str]:
+        return {name: _cell_text(cells[i]) for name, i in self.extra.items() if i < len(cells) and _cell_text(cells[i])}
+
+    def _convert(self, column: Column, raw: Any) -> Any:
+        text = _cell_text(raw) if not isinstance(raw, str) else raw.strip()
+        if text == "":
+            if column.nullable:
+                return None
+            raise ValueError("empty, but this column must have a value")
+        convert = _CONVERTERS[column.kind]
+        return convert(self, column, raw, text)
+
+
+def _to_code(typer: RowTyper, column: Column, raw: Any, text: str) -> str:
+    if column.width and text.isdigit() and len(text) < column.width:
+        text = text.zfill(column.width)
+    if column.values is not None and text not in column.values:
+        raise ValueError(f"not one of {', '.join(sorted(column.values))}")
+    return text
+
+
+def _to_int(typer: RowTyper, column: Column, raw: Any, text: str) -> int:
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and float(raw).is_integer():
+        return int(raw)
+    if re.fullmatch(r"[-+]?\d+", text):
+        return int(text)
+    raise ValueError("not a whole number")
+
+
+def _to_decimal(typer: RowTyper, column: Column, raw: Any, text: str) -> Decimal:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return Decimal(str(raw))
+    return parse_decimal(text, typer.decimal)
+
+
+def parse_decimal(text: str, decimal: str) -> Decimal:
+    """'1.234,5' / '1,5' with a decimal comma, '1,234.5' / '1.5' with a point; ValueError for anything else."""
+    value = text.strip().replace("\u00a0", "").replace(" ", "")
+    other = "." if decimal == "," else ","
+    if _THOUSANDS[decimal].match(value):
+        value = value.replace(other, "")
+    elif other in value:
+        raise ValueError(f"not a number with decimal {'comma' if decimal == ',' else 'point'}")
+    try:
+        number = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        raise ValueError("not a number") from None
+    if not number.is_finite():
+        raise ValueError("not a number")
+    return number
+
+
+def _to_date(typer: RowTyper, column: Column, raw: Any, text: str) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    return parse_date(text)
+
+
+def parse_date(text: str) -> date:
+    try:
+        if match := _DMY_RE.match(text):
+            day, month, year = map(int, match.groups())
+            return date(year, month, day)
+        if match := _ISO_RE.match(text):
+            year, month, day = map(int, match.groups())
+            return date(year, month, day)
+    except ValueError:
+        raise ValueError("not an existing date") from None
+    raise ValueError("not a date (expected dd-mm-jjjj)")
+
+
+def _to_flag(typer: RowTyper, column: Column, raw: Any, text: str) -> bool:
+    flag = text.upper()
+    if flag in ("J", "JA", "Y", "1", "TRUE", "WAAR"):
+        return True
+    if flag in ("N", "NEE", "0", "FALSE", "ONWAAR"):
+        return False
+    raise ValueError("not J or N")
+
+
+def _to_pseudonym(typer: RowTyper, column: Column, raw: Any, text: str) -> str:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        text = str(int(raw)).zfill(9)
+    pseudonym = typer.pseudonymiser.bsn(text) if typer.pseudonymiser else None
+    if pseudonym is None:
+        raise ValueError("not a valid BSN (nine digits passing the elfproef)")
+    return pseudonym
+
+
+def _to_birth_year(typer: RowTyper, column: Column, raw: Any, text: str) -> int:
+    born = _to_date(typer, column, raw, text)
+    return born.year
+
+
+def _to_postcode4(typer: RowTyper, column: Column, raw: Any, text: str) -> str:
+    reduced = postcode4(text)
+    if reduced is None:
+        raise ValueError("not a Dutch postcode (1234AB)")
+    return reduced
+
+
+def _to_text(typer: RowTyper, column: Column, raw: Any, text: str) -> str:
+    if column.values is not None and text not in column.values:
+        raise ValueError(f"not one of {', '.join(sorted(column.values))}")
+    return text
+
+
+_CONVERTERS: dict[str, Callable[[RowTyper, Column, Any, str], Any]] = {
+    "text": _to_text,
+    "code": _to_code,
+    "int": _to_int,
+    "decimal": _to_decimal,
+    "date": _to_date,
+    "flag": _to_flag,
+    "bsn": _to_pseudonym,
+    "birthdate": _to_birth_year,
+    "postcode": _to_postcode4,
+}
+
+
+def detect_decimal(opened: OpenedFile, positions: Sequence[int]) -> tuple[str, Iterator[tuple[int, list[Any]]]]:
+    """The decimal mark of a CSV, from the first rows' values in ``positions``; and the rows, none lost.
+
+    A value like '1,5' or '1.234,5' says comma, '1.5' or '1,234.5' says point; '1.234' says nothing. With no
+    telling value the delimiter decides: a ';' file uses a decimal comma (the Dutch default), a ',' file a point.
+    """
+    default = "." if opened.dialect.delimiter == "," else ","
+    if opened.dialect.file_type != "csv" or not positions:
+        return default, opened.rows
+    ahead = list(islice(opened.rows, SNIFF_ROWS))
+    votes = {",": 0, ".": 0}
+    for _, cells in ahead:
+        for position in positions:
+            value = cells[position].strip() if position < len(cells) else ""
+            if _COMMA_DECIMAL_RE.match(value):
+                votes[","] += 1
+            elif _POINT_DECIMAL_RE.match(value):
+                votes["."] += 1
+    decimal = default if votes[","] == votes["."] else max(votes, key=lambda k: votes[k])
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        yield from ahead
+        yield from opened.rows
+
+    return decimal, rows()
+
+
+def peek_text(path: Path, limit: int = 4096) -> str:
+    """The start of a text file, decoded as detected: for messages about a file that could not be parsed."""
+    encoding, _ = detect_encoding(path)
+    with path.open("rb") as f:
+        return io.TextIOWrapper(io.BytesIO(f.read(limit)), encoding=encoding, errors="replace").read()

@@ -1,0 +1,271 @@
+"""The file loader shared by the drop-folder sources (UWV, Kennispunt Twente, Werkplein).
+
+For every file: checksum it; a file whose bytes were loaded before is a re-delivery and is recorded as
+'unchanged'. Otherwise the source module reads it (``ingestion.filereader`` detects the dialect) and its good rows
+stream into ``raw.<entity>`` with COPY as one batch, its bad rows into ``audit.quarantine`` with the reason, in the
+same transaction. A file that cannot be loaded at all becomes a 'rejected' batch with a quarantine record, and the
+file moves to ``<drop folder>/quarantine/``. Nothing is dropped silently and nothing personal is stored in clear.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+import psycopg
+from psycopg import sql
+
+from ingestion.config import Settings
+from ingestion.demo import is_generated
+from ingestion.filereader import FileRejected, OpenedFile, Problem, file_sha256, open_file
+from ingestion.loader import GOOD_STATUSES, BatchSpec, BatchUnchanged, open_batch
+from ingestion.pseudonym import Pseudonymiser, resolve_key
+
+log = logging.getLogger(__name__)
+
+QUARANTINE_FOLDER = "quarantine"
+QUARANTINE_COLUMNS = ("batch_id", "source", "file_name", "row_number", "column_name", "value", "reason", "record")
+
+
+@dataclass
+class ParsedFile:
+    """What a source module makes of an opened file: where its rows go and the rows themselves.
+
+    ``rows`` yields tuples in ``columns`` order for the good rows; for a bad row the source appends its problems to
+    ``problems`` (with the row's typed, reduced fields in ``records``) and yields nothing.
+    """
+
+    entity: str
+    columns: Sequence[str]
+    rows: Iterator[Sequence[Any]]
+    params: dict[str, Any] = field(default_factory=dict)  # stored with the batch: dialect, layout, ignored columns
+    problems: list[tuple[Problem, dict[str, Any] | None]] = field(default_factory=list)
+
+    def reject_row(self, problems: Sequence[Problem], record: dict[str, Any] | None) -> None:
+        self.problems.extend((p, record) for p in problems)
+
+
+class FileSource(Protocol):
+    """A drop-folder source: ``ingestion/sources/<name>.py``."""
+
+    name: str
+    personal_data: bool
+
+    def delivery(self, file_name: str) -> tuple[str, str] | None:
+        """(entity, delivery key) for a file name this source accepts; None for a name it does not."""
+
+    def parse(self, opened: OpenedFile, entity: str, pseudonymiser: Pseudonymiser | None) -> ParsedFile: ...
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    file: str
+    status: str  # loaded | unchanged | rejected | failed
+    batch_id: int | None
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reason: str | None = None
+    duplicate_of: int | None = None
+    quarantine_path: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def file_sources() -> dict[str, FileSource]:
+    from ingestion.sources import kennispunt, uwv, werkplein
+
+    return {s.SOURCE.name: s.SOURCE for s in (uwv, kennispunt, werkplein)}
+
+
+def drop_folder(settings: Settings, source: str) -> Path:
+    return settings.drop_dir / source
+
+
+def pending_files(folder: Path) -> list[Path]:
+    """The files in a drop folder, oldest name first (file names carry the period, so this is delivery order)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() != ".md"
+    )
+
+
+def load_path(
+    conn: psycopg.Connection,
+    settings: Settings,
+    source_name: str,
+    path: Path | None = None,
+    *,
+    logical_date: date | None = None,
+    on_file: Callable[[FileOutcome], None] | None = None,
+) -> list[FileOutcome]:
+    """Load one file, or every file in a folder (default: the source's drop folder), in name order."""
+    source = file_sources().get(source_name)
+    if source is None:
+        raise ValueError(f"unknown file source {source_name!r}: expected one of {', '.join(file_sources())}")
+    folder_or_file = path or drop_folder(settings, source_name)
+    files = pending_files(folder_or_file) if folder_or_file.is_dir() else [folder_or_file]
+    if not folder_or_file.exists():
+        raise FileNotFoundError(f"{folder_or_file} does not exist")
+    pseudonymiser = Pseudonymiser(resolve_key(settings.pseudonym_key, settings.source_mode)) if (
+        source.personal_data and files) else None
+    outcomes = []
+    for file in files:
+        outcome = load_file(conn, settings, source, file, pseudonymiser, logical_date=logical_date)
+        log.info("file %s: %s", file.name, json.dumps(outcome.as_dict(), ensure_ascii=False))
+        outcomes.append(outcome)
+        if on_file:
+            on_file(outcome)
+    return outcomes
+
+
+def load_file(
+    conn: psycopg.Connection,
+    settings: Settings,
+    source: FileSource,
+    path: Path,
+    pseudonymiser: Pseudonymiser | None,
+    *,
+    logical_date: date | None = None,
+) -> FileOutcome:
+    checksum = file_sha256(path)
+    delivery = source.delivery(path.name)
+    entity, key = delivery if delivery else ("file", None)
+    spec = BatchSpec(
+        source=source.name,
+        entity=entity,
+        source_ref=path.name,
+        # Demo files (a folder with GENERATED.md) are labelled as generated all the way to the marts.
+        source_mode="generated" if is_generated(path.parent) else settings.source_mode,
+        request_params={"path": str(path), "bytes": path.stat().st_size},
+        logical_date=logical_date,
+        file_sha256=checksum,
+        delivery_key=key,
+    )
+    previous = _loaded_before(conn, source.name, checksum)
+    if previous is not None:
+        with open_batch(conn, spec) as batch:
+            raise BatchUnchanged(previous, f"re-delivery: the same bytes were loaded as batch {previous}")
+        return FileOutcome(path.name, "unchanged", batch.batch_id, reason=batch.message, duplicate_of=previous)
+
+    parsed: ParsedFile | None = None
+    batch_id: int | None = None
+    try:
+        with open_batch(conn, spec) as batch:
+            batch_id = batch.batch_id
+            if delivery is None:
+                raise FileRejected(path.name, f"the file name does not match what the {source.name} source accepts"
+                                              f" (SOURCES.md; e.g. {_example_name(source.name)})")
+            opened = open_file(path)
+            parsed = source.parse(opened, entity, pseudonymiser)
+            batch.request_params.update(parsed.params)
+            loaded = batch.copy_rows(entity, ["row_number", *parsed.columns], parsed.rows)
+            if loaded == 0 and parsed.problems:
+                raise FileRejected(path.name, f"no row could be loaded: all {_bad_rows(parsed)} data rows have "
+                                              f"problems, the first: {parsed.problems[0][0].describe(path.name)}")
+            if loaded == 0:
+                raise FileRejected(path.name, "the file has a header but no data rows")
+            _quarantine_rows(conn, batch.batch_id, source.name, path.name, parsed.problems)
+            batch.request_params["rows_quarantined"] = _bad_rows(parsed)
+        return FileOutcome(path.name, batch.status, batch.batch_id, rows_loaded=batch.row_count,
+                           rows_quarantined=_bad_rows(parsed), reason=batch.message,
+                           duplicate_of=batch.duplicate_of)
+    except FileRejected as rejected:
+        if batch_id is None:
+            raise
+        return _reject(conn, batch_id, source.name, path, rejected)
+
+
+def _example_name(source: str) -> str:
+    return {
+        "uwv": "uwv_spanningsindicator_2024Q1.csv",
+        "kennispunt": "kennispunt_burgerpanel_20240601.csv",
+        "werkplein": "werkplein_uitkeringen_0141_202401.csv",
+    }.get(source, f"{source}_....csv")
+
+
+def _bad_rows(parsed: ParsedFile) -> int:
+    return len({p.row for p, _ in parsed.problems})
+
+
+def _loaded_before(conn: psycopg.Connection, source: str, checksum: str) -> int | None:
+    row = conn.execute(
+        "select batch_id from audit.load_batch where source = %s and file_sha256 = %s and status = any(%s)"
+        " order by batch_id limit 1",
+        (source, checksum, list(GOOD_STATUSES)),
+    ).fetchone()
+    conn.commit()
+    return None if row is None else int(row[0])
+
+
+def _quarantine_rows(
+    conn: psycopg.Connection, batch_id: int, source: str, file_name: str,
+    problems: Sequence[tuple[Problem, dict[str, Any] | None]],
+) -> None:
+    if not problems:
+        return
+    target = sql.SQL("copy audit.quarantine ({}) from stdin").format(
+        sql.SQL(", ").join(map(sql.Identifier, QUARANTINE_COLUMNS))
+    )
+    with conn.cursor() as cur, cur.copy(target) as copy:
+        for problem, record in problems:
+            copy.write_row((batch_id, source, file_name, problem.row, problem.column, problem.value, problem.reason,
+                            None if record is None else json.dumps(record, default=str, ensure_ascii=False)))
+    log.warning("%s: %d row(s) quarantined, the first: %s", file_name, len({p.row for p, _ in problems}),
+                problems[0][0].describe(file_name))
+
+
+def _reject(conn: psycopg.Connection, batch_id: int, source: str, path: Path, rejected: FileRejected) -> FileOutcome:
+    """Record the file as rejected with its reason, and move it out of the drop folder into quarantine."""
+    conn.rollback()
+    moved = _move_to_quarantine(path, batch_id)
+    conn.execute(
+        "update audit.load_batch set status = 'rejected', finished_at = now(), row_count = 0, message = %s"
+        " where batch_id = %s",
+        (str(rejected), batch_id),
+    )
+    conn.execute(
+        "insert into audit.quarantine (batch_id, source, file_name, row_number, column_name, value, reason,"
+        " quarantine_path) values (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (batch_id, source, path.name, rejected.row, rejected.column, rejected.value, rejected.reason, moved),
+    )
+    conn.commit()
+    log.warning("rejected %s", rejected)
+    return FileOutcome(path.name, "rejected", batch_id, reason=str(rejected), quarantine_path=moved)
+
+
+def quarantine_failed_batch(conn: psycopg.Connection, batch_id: int, reason: str) -> str | None:
+    """A file whose batch failed validation leaves the drop folder too, so the next night is not blocked by it."""
+    row = conn.execute(
+        "select source, source_ref, request_params ->> 'path' from audit.load_batch where batch_id = %s", (batch_id,)
+    ).fetchone()
+    if row is None:
+        raise ValueError(f"batch {batch_id} does not exist")
+    source, file_name, path_text = row
+    moved = _move_to_quarantine(Path(path_text), batch_id) if path_text and Path(path_text).is_file() else None
+    conn.execute(
+        "insert into audit.quarantine (batch_id, source, file_name, reason, quarantine_path)"
+        " values (%s, %s, %s, %s, %s)",
+        (batch_id, source, file_name, reason, moved),
+    )
+    conn.commit()
+    return moved
+
+
+def _move_to_quarantine(path: Path, batch_id: int) -> str | None:
+    """Move a file to <its folder>/quarantine/<batch>_<name>; None (and a warning) if it cannot be moved."""
+    target = path.parent / QUARANTINE_FOLDER / f"{batch_id}_{path.name}"
+    try:
+        target.parent.mkdir(exist_ok=True)
+        shutil.move(path, target)
+    except OSError as exc:  # a read-only drop folder: the audit record still says why; the file stays
+        log.warning("could not move %s to %s: %s", path, target, exc)
+        return None
+    return str(target)

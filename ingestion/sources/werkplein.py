@@ -1,0 +1,120 @@
+"""Werkplein Participatiewet exports (SOURCES.md §4): uitkeringen, voorzieningen, activiteiten per month.
+
+These files hold personal data. The BSN is checked with the elfproef and replaced by its keyed pseudonym while the
+row is typed, the birth date becomes a year and the postcode its four digits; nothing else of a person is read.
+Columns the contract does not name are not stored (they could hold names or addresses): only their headers are
+recorded with the batch, so a changed export is noticed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ingestion.filereader import Column, OpenedFile, Problem, RowTyper, detect_decimal
+from ingestion.files import ParsedFile
+from ingestion.pseudonym import Pseudonymiser
+
+FILE_RE = re.compile(
+    r"werkplein_(?P<entity>uitkeringen|voorzieningen|activiteiten)_(?P<gemeentecode>\d{4})_(?P<yyyymm>\d{6})"
+    r"(?:[_-][^.]*)?\.(?:csv|xlsx)"
+)
+ENTITIES = {"uitkeringen": "werkplein_uitkering", "voorzieningen": "werkplein_voorziening",
+            "activiteiten": "werkplein_activiteit"}
+
+
+def _codes(*values: str) -> frozenset[str]:
+    return frozenset(values)
+
+
+BSN = Column("bsn", "bsn", nullable=False, personal=True)
+GEMEENTECODE = Column("gemeentecode", "code", nullable=False, width=4)
+PEILDATUM = Column("peildatum", "date", nullable=False)
+
+# The contract's columns per entity, in raw-table order (bsn lands as persoon_pseudoniem, geboortedatum as
+# geboortejaar, postcode as postcode4).
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "werkplein_uitkering": (
+        PEILDATUM,
+        GEMEENTECODE,
+        Column("registratienummer", nullable=False),
+        BSN,
+        Column("geboortedatum", "birthdate", personal=True),
+        Column("geslacht", "code", values=_codes("M", "V", "O")),
+        Column("postcode", "postcode", personal=True),
+        Column("wijkcode", required=False),
+        Column("statistiekcode", "code", nullable=False, width=2, values=_codes("01", "02", "03", "11", "12", "14")),
+        Column("leefvorm", "code", values=_codes("1", "2", "3")),
+        Column("aantal_kostendelers", "int"),
+        Column("ingangsdatum", "date", nullable=False),
+        Column("einddatum", "date"),
+        Column("reden_beeindiging", "code", width=2),
+        Column("ontheffing_arbeidsplicht", "flag"),
+        Column("tegenprestatie", "flag"),
+        Column("doelgroep", values=_codes("participatie", "zorgbehoevend", "werkfit")),
+        Column("uitkeringsbedrag", "decimal"),
+    ),
+    "werkplein_voorziening": (
+        PEILDATUM,
+        GEMEENTECODE,
+        Column("registratienummer_voorziening", nullable=False),
+        BSN,
+        Column("type_voorziening", "code", nullable=False, width=2,
+               values=_codes("01", "03", "04", "05", "06", "07", "08", "99")),
+        Column("begindatum", "date", nullable=False),
+        Column("einddatum", "date"),
+        Column("reden_einde", "code", values=_codes("1", "2", "3")),
+        Column("participatieladder", "int"),
+        Column("loonwaarde", "decimal"),
+    ),
+    "werkplein_activiteit": (
+        PEILDATUM,
+        GEMEENTECODE,
+        BSN,
+        Column("soort", nullable=False, values=_codes("tegenprestatie", "vrijwilligerswerk", "mantelzorg")),
+        Column("uren_per_week", "decimal"),
+    ),
+}
+RAW_NAMES = {"bsn": "persoon_pseudoniem", "geboortedatum": "geboortejaar", "postcode": "postcode4"}
+
+
+@dataclass(frozen=True)
+class WerkpleinSource:
+    name: str = "werkplein"
+    personal_data: bool = True
+
+    def delivery(self, file_name: str) -> tuple[str, str] | None:
+        match = FILE_RE.fullmatch(file_name.lower())
+        if not match:
+            return None
+        return ENTITIES[match["entity"]], f"{match['entity']} {match['gemeentecode']} {match['yyyymm']}"
+
+    def parse(self, opened: OpenedFile, entity: str, pseudonymiser: Pseudonymiser | None) -> ParsedFile:
+        columns = COLUMNS[entity]
+        typer = RowTyper(opened.name, columns, opened.header, pseudonymiser=pseudonymiser)
+        decimals = [p for c, p in zip(columns, typer.positions, strict=True) if c.kind == "decimal" and p is not None]
+        typer.decimal, rows = detect_decimal(opened, decimals)
+        parsed = ParsedFile(entity, [RAW_NAMES.get(c.name, c.name) for c in columns], iter(()), params={
+            "dialect": {**opened.dialect.as_dict(), "decimal": typer.decimal},
+            "ignored_columns": list(typer.extra),  # names only: their contents may be personal
+        })
+        parsed.rows = self._rows(typer, rows, parsed)
+        return parsed
+
+    def _rows(self, typer: RowTyper, rows: Iterator[tuple[int, list[Any]]], parsed: ParsedFile) -> Iterator[tuple]:
+        names = parsed.columns
+        for number, cells in rows:
+            values, problems = typer.type_row(number, cells)
+            record = dict(zip(names, values, strict=True))
+            start, end = record.get("ingangsdatum") or record.get("begindatum"), record.get("einddatum")
+            if start and end and end < start:
+                problems.append(Problem(number, "einddatum", str(end), f"before the start date {start}"))
+            if problems:
+                parsed.reject_row(problems, record)
+                continue
+            yield (number, *values)
+
+
+SOURCE = WerkpleinSource()
