@@ -15,7 +15,6 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -427,9 +426,3 @@ def detect_decimal(opened: OpenedFile, positions: Sequence[int]) -> tuple[str, I
 
     return decimal, rows()
 
-
-def peek_text(path: Path, limit: int = 4096) -> str:
-    """The start of a text file, decoded as detected: for messages about a file that could not be parsed."""
-    encoding, _ = detect_encoding(path)
-    with path.open("rb") as f:
-        return io.TextIOWrapper(io.BytesIO(f.read(limit)), encoding=encoding, errors="replace").read()

@@ -1,0 +1,178 @@
+"""Reading dropped files: dialect detection, header matching, typing and pseudonymisation (no database)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ingestion.filereader import (
+    Column,
+    FileRejected,
+    RowTyper,
+    detect_decimal,
+    detect_encoding,
+    normalise_header,
+    open_file,
+    parse_date,
+    parse_decimal,
+    sniff_delimiter,
+)
+from ingestion.pseudonym import Pseudonymiser, PseudonymKeyMissing, mask, postcode4, resolve_key
+
+KEY = b"test-key-0123456789abcdef"
+
+
+def _write(path: Path, text: str, encoding: str) -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("utf-8-sig", ("utf-8-sig", True)), ("utf-8", ("utf-8", False)), ("cp1252", ("cp1252", False)),
+     ("utf-16", ("utf-16", True))],
+)
+def test_encoding_is_detected(tmp_path: Path, encoding: str, expected: tuple[str, bool]) -> None:
+    path = _write(tmp_path / "f.csv", "naam;waarde\r\nAlmeloërs;één\r\n", encoding)
+    assert detect_encoding(path) == expected
+    opened = open_file(path)
+    assert [cells for _, cells in opened.rows] == [["Almeloërs", "één"]]
+
+
+@pytest.mark.parametrize(("line", "delimiter"), [("a;b;c", ";"), ("a,b,c", ","), ("a\tb", "\t"), ("a|b", "|"),
+                                                 ("alleen", ";")])
+def test_delimiter_is_sniffed_from_the_header(line: str, delimiter: str) -> None:
+    assert sniff_delimiter(line) == delimiter
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [("Beroeps klasse", "beroepsklasse"), ("BEROEPS_KLASSE", "beroepsklasse"), ("Beröepsklasse", "beroepsklasse"),
+     (" peildatum ", "peildatum"), ("Registratienummer-Voorziening", "registratienummervoorziening")],
+)
+def test_headers_match_whatever_case_spacing_and_accents(header: str, key: str) -> None:
+    assert normalise_header(header) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "value"),
+    [("1,12", ",", "1.12"), ("1.234,5", ",", "1234.5"), ("-3", ",", "-3"), ("1.5", ".", "1.5"),
+     ("1,234.5", ".", "1234.5"), ("12", ".", "12")],
+)
+def test_decimals_in_either_convention(text: str, decimal: str, value: str) -> None:
+    assert parse_decimal(text, decimal) == Decimal(value)
+
+
+@pytest.mark.parametrize(("text", "decimal"), [("1.5", ","), ("1,5", "."), ("veel", ","), ("NaN", "."), ("", ",")])
+def test_what_is_not_a_number_in_the_files_convention_is_refused(text: str, decimal: str) -> None:
+    with pytest.raises(ValueError, match="number"):
+        parse_decimal(text, decimal)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("31-01-2024", date(2024, 1, 31)), ("1-2-2024", date(2024, 2, 1)), ("31/01/2024", date(2024, 1, 31)),
+     ("2024-01-31", date(2024, 1, 31)), ("2024-01-31 00:00:00", date(2024, 1, 31))],
+)
+def test_dates_dutch_and_iso(text: str, value: date) -> None:
+    assert parse_date(text) == value
+
+
+@pytest.mark.parametrize("text", ["31-02-2024", "01-13-2024", "januari 2024", "20240131"])
+def test_non_dates_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="date"):
+        parse_date(text)
+
+
+def test_decimal_mark_is_detected_from_values_else_from_the_delimiter(tmp_path: Path) -> None:
+    comma = open_file(_write(tmp_path / "a.csv", "x;y\n1;2,5\n2;3\n", "utf-8"))
+    assert detect_decimal(comma, [1])[0] == ","
+    point = open_file(_write(tmp_path / "b.csv", "x;y\n1;2.5\n", "utf-8"))
+    decimal, rows = detect_decimal(point, [1])
+    assert decimal == "." and [c for _, c in rows] == [["1", "2.5"]]  # the rows read ahead are not lost
+    undecided = open_file(_write(tmp_path / "c.csv", "x,y\n1,1.234\n", "utf-8"))
+    assert detect_decimal(undecided, [1])[0] == "."
+
+
+def test_rows_are_numbered_like_a_spreadsheet_and_blank_lines_skipped(tmp_path: Path) -> None:
+    opened = open_file(_write(tmp_path / "f.csv", "a;b\r\n1;2\r\n\r\n3;4\r\n", "utf-8"))
+    assert list(opened.rows) == [(2, ["1", "2"]), (4, ["3", "4"])]
+
+
+def test_empty_and_headerless_files_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(FileRejected, match="empty"):
+        open_file(_write(tmp_path / "leeg.csv", "", "utf-8"))
+    with pytest.raises(FileRejected, match="no header"):
+        open_file(_write(tmp_path / "witruimte.csv", "\r\n\r\n", "utf-8"))
+    with pytest.raises(FileRejected, match="unsupported"):
+        open_file(_write(tmp_path / "f.pdf", "x", "utf-8"))
+    with pytest.raises(FileRejected, match="XLSX"):
+        open_file(_write(tmp_path / "kapot.xlsx", "no zip", "utf-8"))
+
+
+def test_xlsx_first_sheet_typed_cells(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Peildatum", "BSN", "Bedrag"])
+    sheet.append([date(2024, 1, 31), 111222333, 1830.5])
+    sheet.append([None, None, None])  # a formatted but empty row
+    workbook.create_sheet("toelichting").append(["ignored"])
+    workbook.save(tmp_path / "f.xlsx")
+    opened = open_file(tmp_path / "f.xlsx")
+    assert opened.header == ["Peildatum", "BSN", "Bedrag"]
+    typer = RowTyper("f.xlsx", [Column("peildatum", "date"), Column("bsn", "bsn", personal=True),
+                                Column("bedrag", "decimal")], opened.header, pseudonymiser=Pseudonymiser(KEY))
+    rows = list(opened.rows)
+    assert len(rows) == 1
+    values, problems = typer.type_row(*rows[0])
+    assert problems == [] and values[0] == date(2024, 1, 31) and values[2] == Decimal("1830.5")
+    assert values[1] == Pseudonymiser(KEY).bsn("111222333")
+
+
+def test_missing_required_column_names_file_row_and_column() -> None:
+    with pytest.raises(FileRejected) as rejected:
+        RowTyper("werkplein_x.csv", [Column("peildatum"), Column("bsn", "bsn")], ["Peildatum", "naam"],
+                 pseudonymiser=Pseudonymiser(KEY))
+    assert rejected.value.column == "bsn" and rejected.value.row == 1
+    assert "werkplein_x.csv" in str(rejected.value) and "bsn" in str(rejected.value)
+
+
+def test_bad_cells_become_problems_with_masked_personal_values() -> None:
+    typer = RowTyper("f.csv", [Column("bsn", "bsn", personal=True), Column("bedrag", "decimal"),
+                               Column("code", "code", width=2, values=frozenset({"01", "02"}))],
+                     ["bsn", "bedrag", "code"], pseudonymiser=Pseudonymiser(KEY))
+    values, problems = typer.type_row(7, ["123456789", "veel", "2"])
+    assert values == [None, None, "02"]  # '2' is zero-padded to the code's width, as spreadsheets drop it
+    assert [(p.row, p.column) for p in problems] == [(7, "bsn"), (7, "bedrag")]
+    assert "123456789" not in problems[0].value and "elfproef" in problems[0].reason
+    assert problems[1].value == "veel"
+
+
+def test_pseudonyms_are_keyed_stable_letters_only() -> None:
+    one, other = Pseudonymiser(KEY), Pseudonymiser(b"another-key-0123456789")
+    assert one.bsn("111222333") == one.bsn(" 111.222.333 ") == Pseudonymiser(KEY).bsn("111222333")
+    assert one.bsn("111222333") != other.bsn("111222333")
+    assert one.bsn("012345672") == one.bsn("12345672")  # the leading zero a spreadsheet dropped
+    pseudonym = one.bsn("111222333")
+    assert pseudonym is not None and len(pseudonym) == 32 and pseudonym.isalpha()
+    assert one.bsn("123456789") is None
+
+
+def test_reduction_of_postcode_and_masking() -> None:
+    assert postcode4("7607 AB") == postcode4("7607ab") == postcode4("7607") == "7607"
+    assert postcode4("0123AB") is None and postcode4("straat 1") is None
+    assert mask("111222333") == "<9 characters, 9 digits>"
+
+
+def test_no_key_outside_demo_mode_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(PseudonymKeyMissing, match="PSEUDONYM_KEY"):
+        resolve_key(None, "live")
+    with pytest.raises(PseudonymKeyMissing, match="at least"):
+        resolve_key("short", "live")
+    assert resolve_key("a-long-enough-secret-key", "live") == b"a-long-enough-secret-key"
+    assert resolve_key(None, "recorded")  # demo mode: the demo key, with a warning
+
