@@ -14,6 +14,8 @@ LOOK_QUERIES = (
     " from marts.programme_indicator_status where gemeentecode = 'GM0141' and actual_value is not null",
     "select batch_id, source, source_ref, status, row_count, message from audit.load_batch"
     " order by batch_id desc limit 10",
+    "select file_name, row_number, column_name, value, reason from audit.quarantine"
+    " order by quarantine_id desc limit 20",
 )
 
 
@@ -40,9 +42,19 @@ def collect(url: str) -> dict[str, Any]:
             )
         batches = conn.execute(
             "select distinct on (source, source_ref) source, source_ref, batch_id, status, row_count, source_mode,"
-            " coalesce(message, '') from audit.load_batch order by source, source_ref, batch_id desc"
+            " coalesce(message, '') from audit.load_batch where file_sha256 is null"
+            " order by source, source_ref, batch_id desc"
         ).fetchall()
-    return {"tables": rows, "statuses": statuses, "batches": batches}
+        # File sources deliver hundreds of files: one line per source and status of each file's latest attempt.
+        files = conn.execute(
+            "with latest as (select distinct on (source, source_ref) * from audit.load_batch"
+            " where file_sha256 is not null order by source, source_ref, batch_id desc)"
+            " select l.source, l.status, count(*), coalesce(sum(l.row_count), 0), min(l.source_mode),"
+            " (select count(*) from audit.quarantine q join latest x using (batch_id)"
+            "   where x.source = l.source and x.status = l.status)"
+            " from latest l group by l.source, l.status order by 1, 2"
+        ).fetchall()
+    return {"tables": rows, "statuses": statuses, "batches": batches, "files": files}
 
 
 def render(url: str, cfg: Settings) -> str:
@@ -51,7 +63,8 @@ def render(url: str, cfg: Settings) -> str:
     if cfg.source_mode == "recorded":
         lines.append(
             "Source data: the bundled recorded CBS responses (synthetic figures in the exact CBS API shape, "
-            "no network used). Set SOURCE_MODE=live for the real services."
+            "no network used) and demo files (samples and generated Werkplein exports, labelled 'generated'). "
+            "Set SOURCE_MODE=live for the real services."
         )
     else:
         lines.append(f"Source data: live services (CBS at {cfg.cbs_odata_url}).")
@@ -67,6 +80,11 @@ def render(url: str, cfg: Settings) -> str:
     for source, ref, batch_id, status, rows, mode, message in facts["batches"]:
         detail = f" — {message}" if message and status != "published" else ""
         lines.append(f"  {source:<10} {ref:<12} batch {batch_id:<5} {status:<10} {rows or 0:>7} rows ({mode}){detail}")
+    if facts["files"]:
+        lines += ["", "Dropped files (latest attempt per file; details: python -m ingestion files, audit.quarantine):"]
+    for source, status, files, rows, mode, quarantined in facts["files"]:
+        lines.append(f"  {source:<10} {files:>4} file(s) {status:<10} {rows:>8} rows, {quarantined:>4} quarantine"
+                     f" record(s) ({mode})")
     shown = redact(url)
     lines += [
         "",

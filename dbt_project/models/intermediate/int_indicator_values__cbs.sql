@@ -57,7 +57,9 @@ select
     computed.batch_id,
     computed.source_mode,
     computed.source_table_id,
-    'CBS ' || computed.source_table_id || ': ' || tables.table_title as source_title
+    'CBS ' || computed.source_table_id || ': ' || tables.table_title as source_title,
+    null::text as value_label,
+    false as is_suppressed
 from computed
 left join tables on computed.source_table_id = tables.table_id
 -- A missing figure is no value: the cell stays visible in raw and staging (is_missing), not as 0 here.

@@ -1,11 +1,36 @@
 {{ config(contract={'enforced': true}) }}
 
+{#- Every source's indicator values in one contract. Each int_indicator_values__<source> model has the same
+    columns; file sources (UWV, Kennispunt Twente, Werkplein) use CBS style period codes. -#}
 with cbs_values as (
     select * from {{ ref('int_indicator_values__cbs') }}
 ),
 
+uwv_values as (
+    select * from {{ ref('int_indicator_values__uwv') }}
+),
+
+kennispunt_values as (
+    select * from {{ ref('int_indicator_values__kennispunt') }}
+),
+
+werkplein_values as (
+    select * from {{ ref('int_indicator_values__werkplein') }}
+),
+
+{%- set value_columns = [
+    'indicator_code', 'measure_code', 'is_primary_measure', 'gemeentecode', 'period_code', 'value',
+    'value_label', 'is_suppressed', 'is_provisional', 'source_system', 'batch_id', 'source_mode',
+    'source_table_id', 'source_title'
+] %}
+
 all_values as (
-    select * from cbs_values
+    {%- for relation in ['cbs_values', 'uwv_values', 'kennispunt_values', 'werkplein_values'] %}
+    select {{ value_columns | join(', ') }} from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 )
 
 select
@@ -18,6 +43,8 @@ select
     {{ cbs_period_start('period_code') }}::date as period_start,
     {{ cbs_period_end('period_code') }}::date as period_end,
     value::numeric as value,
+    value_label::text as value_label,
+    is_suppressed::boolean as is_suppressed,
     source_system::text as source_system,
     batch_id::bigint as batch_id,
     is_provisional::boolean as is_provisional,

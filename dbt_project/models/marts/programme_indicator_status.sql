@@ -19,14 +19,16 @@ with catalogue as (
     from {{ ref('indicator_catalogue') }}
 ),
 
+-- A suppressed cell (value null, no label) is no measurement: the status is judged on the latest known value.
 indicator_values as (
     select * from {{ ref('fct_indicator_value') }}
     where is_primary_measure
+        and (value is not null or value_label is not null)
 ),
 
 latest as (
     select distinct on (indicator_code, gemeentecode)
-        indicator_code, gemeentecode, period_code, period_end, value, is_provisional, batch_id
+        indicator_code, gemeentecode, period_code, period_end, value, value_label, is_provisional, batch_id
     from indicator_values
     order by indicator_code, gemeentecode, period_end desc, period_code desc
 ),
@@ -40,7 +42,7 @@ earliest as (
 
 -- Every catalogue indicator has an Almelo row (the programmes are Almelo's); peers appear where they have values.
 scope as (
-    select indicator_code, 'GM0141' as gemeentecode from catalogue
+    select indicator_code, '{{ var("contract_gemeentecode") }}' as gemeentecode from catalogue
     union
     select indicator_code, gemeentecode from latest
 ),
@@ -49,12 +51,14 @@ joined as (
     select
         catalogue.*,
         scope.gemeentecode,
-        scope.gemeentecode = 'GM0141' as is_contract_gemeente,
+        scope.gemeentecode = '{{ var("contract_gemeentecode") }}' as is_contract_gemeente,
         latest.value as actual_value,
+        latest.value_label as actual_value_label,
         latest.period_code as actual_period_code,
         latest.period_end as actual_period_end,
         latest.is_provisional,
         latest.batch_id,
+        {{ document_period_start('catalogue.target_period') }} as target_start,
         {{ document_period_end('catalogue.target_period') }} as target_end,
         -- Baseline: the catalogue's; without one, the first observed value of the series.
         case
@@ -93,6 +97,10 @@ measured as (
             when direction = 'higher_is_better' or target_kind = 'min' then actual_value >= target_value
             when direction = 'lower_is_better' or target_kind = 'max' then actual_value <= target_value
         end as is_target_reached,
+        -- Category targets (UWV typering 'gemiddeld'): the latest class equals the target class.
+        lower(trim(actual_value_label)) = lower(trim(target_value_text)) as is_target_class,
+        -- The latest value lies in or after the target period (no target period: any time counts).
+        coalesce(actual_period_end >= target_start, true) as is_in_target_period,
         round((actual_value - baseline_value) / nullif(target_value - baseline_value, 0), 4) as progress_share,
         -- greatest()/least() skip NULLs, so guard explicitly: no target date or no actual means no share.
         case when actual_period_end is not null and target_end > programme_start then
@@ -108,9 +116,13 @@ evaluated as (
         *,
         case
             when not is_contract_gemeente then 'niet te beoordelen'
-            when actual_value is null then 'niet te beoordelen'
+            when actual_value is null and actual_value_label is null then 'niet te beoordelen'
             when direction is null or direction in ('', 'none') then 'niet te beoordelen'
-            when target_kind = 'category' then 'niet te beoordelen'
+            when target_kind = 'category' and (actual_value_label is null or target_value_text is null)
+                then 'niet te beoordelen'
+            when target_kind = 'category' and is_target_class and is_in_target_period then 'behaald'
+            when target_kind = 'category' and is_target_class then 'op koers'
+            when target_kind = 'category' then 'achter'
             when target_value is null then 'niet te beoordelen'
             when is_target_reached then 'behaald'
             when baseline_value is null or progress_share is null or elapsed_share is null then 'niet te beoordelen'
@@ -119,9 +131,16 @@ evaluated as (
         end as status,
         case
             when not is_contract_gemeente then 'vergelijkingsgemeente: het programmadoel geldt voor Almelo'
-            when actual_value is null then 'nog geen gemeten waarde'
+            when actual_value is null and actual_value_label is null then 'nog geen gemeten waarde'
             when direction is null or direction in ('', 'none') then 'geen richting vastgelegd (definitie open)'
-            when target_kind = 'category' then 'categoriedoel: de klasse wordt nog niet berekend'
+            when target_kind = 'category' and (actual_value_label is null or target_value_text is null)
+                then 'categoriedoel: geen klasse bij de laatste waarde'
+            when target_kind = 'category' and is_target_class and is_in_target_period
+                then 'klasse ' || actual_value_label || ' is de doelklasse'
+            when target_kind = 'category' and is_target_class
+                then 'klasse ' || actual_value_label || ' is de doelklasse; de doelperiode is nog niet bereikt'
+            when target_kind = 'category'
+                then 'klasse ' || actual_value_label || ', doel ' || target_value_text
             when target_value is null then 'geen streefwaarde'
             when is_target_reached then 'streefwaarde bereikt'
             when baseline_value is null or progress_share is null or elapsed_share is null
@@ -141,6 +160,7 @@ select
     unit::text as unit,
     direction::text as direction,
     actual_value::numeric as actual_value,
+    actual_value_label::text as actual_value_label,
     actual_period_code::text as actual_period_code,
     actual_period_end::date as actual_period_end,
     is_provisional::boolean as is_provisional,
