@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import re
 import shutil
@@ -21,13 +22,13 @@ from ingestion.config import Settings
 from ingestion.files import load_path
 from ingestion.generate import generate_werkplein
 from ingestion.warehouse import connect
+from tests.privacy import bsns_in, decode, nine_digit_numbers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = REPO_ROOT / "ingestion" / "samples"
 KEY = "test-pseudonym-key-0123456789"
 SAMPLE_FILES = sorted(p.relative_to(SAMPLES) for p in SAMPLES.glob("*/*.csv"))
 RAW_TABLE = {"uwv": "uwv_spanningsindicator", "kennispunt": "kennispunt_waarde"}
-NINE_DIGITS = r"(^|[^0-9A-Za-z])[0-9]{9}([^0-9A-Za-z]|$)"
 
 
 def _settings(url: str, drop: Path, **extra: str) -> Settings:
@@ -50,17 +51,8 @@ def _raw_rows(url: str, table: str, batch_id: int) -> list[tuple]:
 # --- variants of a sample: the other encoding, and XLSX ------------------------------------------------------------
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("cp1252"), "cp1252"
-
-
 def _other_encoding(source: Path, target: Path) -> str:
-    text, encoding = _decode(source.read_bytes())
+    text, encoding = decode(source.read_bytes())
     other = "cp1252" if encoding == "utf-8-sig" else "utf-8-sig"  # plain ASCII in cp1252 would be the same bytes
     target.write_bytes(text.encode(other))
     return other
@@ -68,7 +60,7 @@ def _other_encoding(source: Path, target: Path) -> str:
 
 def _as_xlsx(source: Path, target: Path) -> None:
     """What a spreadsheet export of the sample looks like: numbers as numbers, the rest as text."""
-    text, _ = _decode(source.read_bytes())
+    text, _ = decode(source.read_bytes())
     delimiter = ";" if text.splitlines()[0].count(";") else ","
     decimal = "," if delimiter == ";" else "."
     workbook = openpyxl.Workbook()
@@ -150,19 +142,6 @@ def werkplein_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
     return folder, summary
 
 
-def _bsns_in(folder: Path) -> set[str]:
-    found: set[str] = set()
-    for path in folder.glob("*.csv"):
-        text, _ = _decode(path.read_bytes())
-        found |= set(re.findall(r"\b\d{9}\b", text))
-    for path in folder.glob("*.xlsx"):
-        workbook = openpyxl.load_workbook(path, read_only=True)
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            found |= {str(c).zfill(9) for c in row if isinstance(c, int) and c > 9_999_999}
-        workbook.close()
-    return {b for b in found if elfproef(b)}
-
-
 def test_generated_werkplein_months_load_in_every_dialect(
     fresh_warehouse_url: str, tmp_path: Path, werkplein_export: tuple[Path, dict]
 ) -> None:
@@ -195,7 +174,7 @@ def _uitkeringen_csv(werkplein_export: tuple[Path, dict]) -> Path:
 
 def _edit(source: Path, target: Path, edit) -> Path:
     """Rewrite a Werkplein CSV (UTF-8 with BOM, ';') with edit(rows) applied; returns the target."""
-    text, encoding = _decode(source.read_bytes())
+    text, encoding = decode(source.read_bytes())
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     rows = edit(rows)
     out = io.StringIO()
@@ -251,7 +230,7 @@ def test_bad_rows_are_quarantined_and_the_good_rows_load(
     reason: str,
 ) -> None:
     source = _uitkeringen_csv(werkplein_export)
-    total = len(_decode(source.read_bytes())[0].splitlines()) - 1
+    total = len(decode(source.read_bytes())[0].splitlines()) - 1
     drop = tmp_path / "drop"
     _edit(source, drop / "werkplein" / source.name, _set_cell(3, column, value))  # data row 3 = spreadsheet row 4
     [outcome] = _load(fresh_warehouse_url, drop, "werkplein")
@@ -339,29 +318,11 @@ def test_live_mode_without_pseudonym_key_refuses_personal_files(
 # --- privacy: nothing that looks like a BSN anywhere ------------------------------------------------------------------
 
 
-def _nine_digit_numbers(url: str) -> list[tuple[str, str, str]]:
-    """Every 9-digit number passing the elfproef in any column of any table or view of ours: (table, column, value)."""
-    found = []
-    with psycopg.connect(url) as conn:
-        columns = conn.execute(
-            "select table_schema, table_name, column_name from information_schema.columns"
-            " where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2, 3").fetchall()
-        assert len(columns) > 100
-        for schema, table, column in columns:
-            query = psycopg.sql.SQL("select distinct {c}::text from {t} where {c}::text ~ %s").format(
-                c=psycopg.sql.Identifier(column), t=psycopg.sql.Identifier(schema, table))
-            for (text,) in conn.execute(query, (NINE_DIGITS,)):
-                for number in re.findall(r"(?<![0-9A-Za-z])[0-9]{9}(?![0-9A-Za-z])", text):
-                    if elfproef(number):
-                        found.append((f"{schema}.{table}", column, "<elfproef-valid 9-digit number>"))
-    return found
-
-
 def test_no_bsn_in_the_warehouse_logs_or_quarantine(
     fresh_warehouse_url: str, tmp_path: Path, werkplein_export: tuple[Path, dict], caplog: pytest.LogCaptureFixture
 ) -> None:
     folder, _ = werkplein_export
-    bsns = _bsns_in(folder)
+    bsns = bsns_in(folder)
     assert len(bsns) > 100
     drop = tmp_path / "drop"
     shutil.copytree(SAMPLES, drop, ignore=shutil.ignore_patterns("*.md"))
@@ -381,12 +342,15 @@ def test_no_bsn_in_the_warehouse_logs_or_quarantine(
         env={"PATH": "/usr/bin:/bin", "WAREHOUSE_URL": fresh_warehouse_url, "PSEUDONYM_KEY": KEY,
              "SOURCE_MODE": "live", "DROP_DIR": str(drop)}, cwd=REPO_ROOT, timeout=300)
     assert cli.returncode == 0, "the CLI failed (output not shown: it may hold personal data)"
+    [line] = [json.loads(line) for line in cli.stdout.splitlines()]
+    assert (line["file"], line["status"], line["rows_quarantined"]) == (target.name, "published", 3)
+    assert line["rows_loaded"] > 0 and {"batch_id", "reason"} <= set(line)
 
     with psycopg.connect(fresh_warehouse_url) as conn:
         quarantined = conn.execute("select count(*) from audit.quarantine").fetchone()[0]
         loaded = conn.execute("select count(*) from raw.werkplein_uitkering").fetchone()[0]
     assert quarantined == 3 and loaded > 500
-    assert _nine_digit_numbers(fresh_warehouse_url) == []
+    assert nine_digit_numbers(fresh_warehouse_url) == []
     logs = caplog.text + cli.stdout + cli.stderr
     assert not [b for b in bsns if b in logs], "a BSN from the files appears in the logs"
     assert not [n for n in re.findall(r"(?<![0-9A-Za-z])[0-9]{9}(?![0-9A-Za-z])", logs) if elfproef(n)]
@@ -395,4 +359,4 @@ def test_no_bsn_in_the_warehouse_logs_or_quarantine(
     with psycopg.connect(fresh_warehouse_url) as conn:
         conn.execute("update audit.quarantine set reason = reason || ' (111222333)' where quarantine_id ="
                      " (select min(quarantine_id) from audit.quarantine)")
-    assert [(t, c) for t, c, _ in _nine_digit_numbers(fresh_warehouse_url)] == [("audit.quarantine", "reason")]
+    assert [(t, c) for t, c, _ in nine_digit_numbers(fresh_warehouse_url)] == [("audit.quarantine", "reason")]

@@ -17,6 +17,7 @@ from psycopg.rows import dict_row
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, PROJECT_ROOT, Settings
 from ingestion.generate import generate_werkplein
+from tests.privacy import bsns_in, nine_digit_numbers
 
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
@@ -30,7 +31,8 @@ def settings_for(url: str, tmp_path: Path, recordings: Path = RECORDINGS) -> Set
 def marts_snapshot(url: str) -> dict[str, list[dict]]:
     with psycopg.connect(url, row_factory=dict_row) as conn:
         return {
-            table: conn.execute(f"select * from marts.{table} order by 1, 2, 3, 4").fetchall()  # noqa: S608
+            # Ordered by the whole row: a total order, so equal contents compare equal whatever the physical order.
+            table: conn.execute(f"select * from marts.{table} as t order by t::text").fetchall()  # noqa: S608
             for table in ("fct_indicator_value", "programme_indicator_status")
         }
 
@@ -158,6 +160,10 @@ def test_nightly_dag_runs_through_airflow_and_a_rerun_is_idempotent(fresh_wareho
     assert not missing, f"file-fed indicators without GM0141 values: {sorted(missing)}"
     generated = {r["source_mode"] for r in first["fct_indicator_value"] if r["source_system"] == "werkplein"}
     assert generated == {"generated"}  # demo data is labelled as such in the marts
+    # No BSN anywhere after a whole night: raw, audit, staging, intermediate, marts, nor in the task logs.
+    assert nine_digit_numbers(fresh_warehouse_url) == []
+    bsns = bsns_in(tmp_path / "local" / "drop" / "werkplein")
+    assert bsns and not [b for b in bsns if b in (tmp_path / "run1.log").read_text()], "a BSN in the Airflow log"
 
     _airflow(env, "dags", "test", "programmamonitor_nightly", "2026-11-20", log=tmp_path / "run2.log")
     assert marts_snapshot(fresh_warehouse_url) == first

@@ -1,0 +1,56 @@
+"""Privacy checks shared by the tests: where a BSN could hide, and how to find one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import psycopg
+from psycopg import sql
+
+from ingestion.bsn import elfproef
+
+NINE_DIGITS = r"(^|[^0-9A-Za-z])[0-9]{9}([^0-9A-Za-z]|$)"
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """A test file's text and its encoding (UTF-8 with BOM, UTF-8, else Windows-1252)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252"), "cp1252"
+
+
+def bsns_in(folder: Path) -> set[str]:
+    """Every BSN in a folder of Werkplein exports (CSV text, XLSX number cells): what must never reach us."""
+    found: set[str] = set()
+    for path in folder.glob("*.csv"):
+        text, _ = decode(path.read_bytes())
+        found |= set(re.findall(r"\b\d{9}\b", text))
+    for path in folder.glob("*.xlsx"):
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            found |= {str(c).zfill(9) for c in row if isinstance(c, int) and c > 9_999_999}
+        workbook.close()
+    return {b for b in found if elfproef(b)}
+
+
+def nine_digit_numbers(url: str) -> list[tuple[str, str, str]]:
+    """Every 9-digit number passing the elfproef in any column of any table or view of ours: (table, column, value)."""
+    found = []
+    with psycopg.connect(url) as conn:
+        columns = conn.execute(
+            "select table_schema, table_name, column_name from information_schema.columns"
+            " where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2, 3").fetchall()
+        assert len(columns) > 100
+        for schema, table, column in columns:
+            query = sql.SQL("select distinct {c}::text from {t} where {c}::text ~ %s").format(
+                c=sql.Identifier(column), t=sql.Identifier(schema, table))
+            for (text,) in conn.execute(query, (NINE_DIGITS,)):
+                for number in re.findall(r"(?<![0-9A-Za-z])[0-9]{9}(?![0-9A-Za-z])", text):
+                    if elfproef(number):
+                        found.append((f"{schema}.{table}", column, "<elfproef-valid 9-digit number>"))
+    return found
