@@ -15,6 +15,14 @@ from airflow.sdk import dag, task
 # The drop-folder sources (ingestion/sources/<name>.py); a constant, so parsing this file does no I/O.
 FILE_SOURCES = ["uwv", "kennispunt", "werkplein"]
 
+
+def _alert_on_failure(context: dict) -> None:
+    """Failure alert (ingestion/alerts.py), imported only when a task fails so parsing stays light."""
+    from ingestion.alerts import notify_failure
+
+    notify_failure(context)
+
+
 DEFAULT_ARGS = {
     "owner": "team-data-almelo",
     "retries": 2,
@@ -22,6 +30,7 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
     "execution_timeout": timedelta(hours=1),
+    "on_failure_callback": _alert_on_failure,
 }
 
 

@@ -35,10 +35,12 @@ class Settings:
     expectations_dir: Path
     local_dir: Path
     drop_dir: Path
+    data_docs_dir: Path
     pseudonym_key: str | None
     http_timeout_seconds: float
     http_retries: int
     http_backoff_seconds: float
+    alert_connection_id: str
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -63,9 +65,13 @@ class Settings:
             drop_dir=Path(env.get("DROP_DIR", local_dir / "drop")),
             # HMAC key for BSN pseudonyms; a secret. Without it only demo mode (SOURCE_MODE=recorded) loads files.
             pseudonym_key=env.get("PSEUDONYM_KEY") or None,
+            # GX validation results and the Data Docs site rendered from them (site/index.html).
+            data_docs_dir=Path(env.get("DATA_DOCS_DIR", local_dir / "data_docs")),
             http_timeout_seconds=float(env.get("HTTP_TIMEOUT_SECONDS", "60")),
             http_retries=int(env.get("HTTP_RETRIES", "5")),
             http_backoff_seconds=float(env.get("HTTP_BACKOFF_SECONDS", "2")),
+            # Airflow connection the failure alerts go to (ingestion/alerts.py); its conn_type picks the channel.
+            alert_connection_id=env.get("ALERT_CONNECTION_ID", "programmamonitor_alerts").strip(),
         )
 
     def require_warehouse_url(self) -> str:

@@ -85,6 +85,9 @@ def render(url: str, cfg: Settings) -> str:
     for source, status, files, rows, mode, quarantined in facts["files"]:
         lines.append(f"  {source:<10} {files:>4} file(s) {status:<10} {rows:>8} rows, {quarantined:>4} quarantine"
                      f" record(s) ({mode})")
+    index = cfg.data_docs_dir / "site" / "index.html"
+    if index.is_file():
+        lines += ["", f"Data Docs (every validation, newest first): file://{index.resolve()}"]
     shown = redact(url)
     lines += [
         "",

@@ -8,6 +8,7 @@ or 'failed' with a message naming what failed. Results and status change commit 
 
 from __future__ import annotations
 
+import calendar
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,7 @@ AUDIT_SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}
 # kwargs that are the domain (already in column_name) or GX bookkeeping, not the expectation's parameters.
 DOMAIN_KWARGS = {"batch_id", "column", "column_list", "column_A", "column_B", "result_format", "catch_exceptions"}
 SAMPLE_SIZE = 3  # unexpected values quoted in a failure message
+DATA_DOCS_SITE = "programmamonitor"
 
 
 @dataclass(frozen=True)
@@ -120,8 +123,10 @@ def sqlalchemy_url(url: str) -> tuple[str, bool]:
     return sa_url.render_as_string(hide_password=False), is_tcp and sa_url.username is not None
 
 
-def gx_context() -> AbstractDataContext:
-    """The GX context validations run in: ephemeral for now; a file context (for Data Docs) replaces it here."""
+def gx_context(data_docs_dir: Path | None = None) -> AbstractDataContext:
+    """The GX context validations run in: ephemeral, except that with ``data_docs_dir`` its validation results are
+    kept on disk (``<dir>/results``) and rendered as a Data Docs site (``<dir>/site/index.html``) that lists
+    every validation run so far."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -134,6 +139,23 @@ def gx_context() -> AbstractDataContext:
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
     )
+    if data_docs_dir is not None:
+
+        def on_disk(folder: str) -> dict[str, str]:
+            return {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir / folder)}
+
+        config.stores["validation_results_store"] = {
+            "class_name": "ValidationResultsStore",
+            "store_backend": on_disk("results"),
+        }
+        config.data_docs_sites = {
+            DATA_DOCS_SITE: {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": on_disk("site"),
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "validation_results_limit": 500},
+            }
+        }
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
@@ -146,6 +168,8 @@ def run_suite(
 ) -> list[ExpectationOutcome]:
     """Run a suite on the rows a query selects, in the database, through a checkpoint; results in suite order."""
     import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.core.run_identifier import RunIdentifier
     from sqlalchemy.engine import Engine
 
     connection_string, is_tcp = sqlalchemy_url(url)
@@ -167,15 +191,17 @@ def run_suite(
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=name, data=batch_definition, suite=expectation_suite)
         )
+        actions = [UpdateDataDocsAction(name="update_data_docs")] if context.get_site_names() else []
         checkpoint = context.checkpoints.add(
             gx.Checkpoint(
                 name=name,
                 validation_definitions=[definition],
+                actions=actions,
                 # SUMMARY: counts plus a few unexpected values, computed in SQL; never the full row lists.
                 result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
             )
         )
-        result = checkpoint.run()
+        result = checkpoint.run(run_id=RunIdentifier(run_name=name))
     finally:
         # The source (connection test) and its execution engine each made an engine; close their pooled
         # connections, and with them the temp table, now rather than whenever they are garbage-collected.
@@ -194,36 +220,49 @@ def run_suite(
 
 
 def validate_batch(url: str, batch_id: int) -> ValidationOutcome:
-    """Validate a 'loaded' batch against its entity's suite; record the results and publish or fail it."""
+    """Validate a 'loaded' batch: every raw table it landed rows in against that table's suite; record the
+    results and publish or fail the batch."""
     with psycopg.connect(url, application_name="programmamonitor-validation") as conn:
         # The row lock makes a concurrent validation of the same batch wait, then see it is no longer 'loaded'.
         # NO KEY UPDATE, so loads of other batches (whose rows only key-share-lock their own batch) never wait.
         row = conn.execute(
-            "select entity, status from audit.load_batch where batch_id = %s for no key update", (batch_id,)
+            "select entity, status, source, row_counts from audit.load_batch where batch_id = %s for no key update",
+            (batch_id,),
         ).fetchone()
         if row is None:
             raise ValueError(f"batch {batch_id} does not exist")
-        entity, status = row
+        entity, status, source, row_counts = row
         if status != VALIDATABLE_STATUS:
             raise ValueError(f"batch {batch_id} is {status!r}; only a {VALIDATABLE_STATUS!r} batch can be validated")
-        if not ENTITY_RE.fullmatch(entity):
-            raise ValueError(f"batch {batch_id}: entity {entity!r} is not a raw table name")
-        if conn.execute("select to_regclass(%s)", (f"raw.{entity}",)).fetchone()[0] is None:
-            raise ValueError(f"batch {batch_id}: entity {entity!r} has no table raw.{entity}")
-        suite = load_suite(entity)
+        tables = [entity, *sorted(t for t in (row_counts or {}) if t != entity)]
+        for table in tables:
+            if not ENTITY_RE.fullmatch(table):
+                raise ValueError(f"batch {batch_id}: {table!r} is not a raw table name")
+            if conn.execute("select to_regclass(%s)", (f"raw.{table}",)).fetchone()[0] is None:
+                raise ValueError(f"batch {batch_id}: there is no table raw.{table}")
 
-        query = (
-            sql.SQL("select * from {table} where batch_id = {batch_id}")
-            .format(table=sql.Identifier("raw", entity), batch_id=sql.Literal(int(batch_id)))
-            .as_string(conn)
-        )
-        outcomes = run_suite(gx_context(), url, query, suite, name=f"{suite['name']}_batch_{batch_id}")
+        context = gx_context(settings().data_docs_dir)
+        results: list[tuple[str, ExpectationOutcome]] = []
+        for table in tables:
+            facts = RunFacts.of(conn, batch_id, source, table)
+            suite = resolve_suite(load_suite(table), facts)
+            query = (
+                sql.SQL("select * from {table} where batch_id = {batch_id}")
+                .format(table=sql.Identifier("raw", table), batch_id=sql.Literal(int(batch_id)))
+                .as_string(conn)
+            )
+            outcomes = run_suite(context, url, query, suite, name=f"{suite['name']}_batch_{batch_id}")
+            results += [(suite["name"], o) for o in outcomes]
 
-        failures = [f"{o.expectation}{o.description}" for o in outcomes if o.blocking]
-        _record(conn, batch_id, suite["name"], outcomes, failures)
+        failures = [f"{o.expectation}{o.description}" for _, o in results if o.blocking]
+        _record(conn, batch_id, results, failures)
 
     outcome = ValidationOutcome(
-        batch_id=batch_id, suite=suite["name"], success=not failures, failures=failures, evaluated=len(outcomes)
+        batch_id=batch_id,
+        suite=", ".join(suite_name(t) for t in tables),
+        success=not failures,
+        failures=failures,
+        evaluated=len(results),
     )
     log.info(
         "validated batch %s with %s: %s (%d expectations)%s",
@@ -236,8 +275,89 @@ def validate_batch(url: str, batch_id: int) -> ValidationOutcome:
     return outcome
 
 
+@dataclass(frozen=True)
+class RunFacts:
+    """What a suite may refer to at run time: the date, and the previous published batch of the same stream."""
+
+    today: date
+    table: str
+    previous_batch_id: int | None
+    conn: psycopg.Connection | None = None
+
+    @classmethod
+    def of(cls, conn: psycopg.Connection, batch_id: int, source: str, table: str) -> RunFacts:
+        row = conn.execute(
+            "select batch_id from audit.load_batch where source = %s and status = 'published' and batch_id < %s"
+            " and row_counts ? %s order by batch_id desc limit 1",
+            (source, batch_id, table),
+        ).fetchone()
+        return cls(date.today(), table, None if row is None else int(row[0]), conn)
+
+    def placeholders(self) -> dict[str, str]:
+        last_day = calendar.monthrange(self.today.year, self.today.month)[1]
+        return {
+            "today": self.today.isoformat(),
+            "end_of_month": self.today.replace(day=last_day).isoformat(),
+            "current_year": str(self.today.year),
+            "years_up_to_now": years_up_to(self.today.year),
+        }
+
+    def previous(self, metric: str, column: str | None) -> float | None:
+        """row_count or mean(column) of the previous published batch's rows in this table."""
+        if self.previous_batch_id is None or self.conn is None:
+            return None
+        measure = sql.SQL("count(*)") if metric == "row_count" else sql.SQL("avg({})").format(sql.Identifier(column))
+        value = self.conn.execute(
+            sql.SQL("select {} from {} where batch_id = %s").format(measure, sql.Identifier("raw", self.table)),
+            (self.previous_batch_id,),
+        ).fetchone()[0]
+        return None if value is None else float(value)
+
+
+def years_up_to(year: int) -> str:
+    """A regex alternation matching the years 1900 .. ``year`` (for 2026: 19\\d\\d|20[0-1]\\d|202[0-6])."""
+    if not 2000 <= year <= 2099:
+        raise ValueError(f"year {year} is outside 2000-2099")
+    tens, units = divmod(year - 2000, 10)
+    parts = ["19\\d\\d"]
+    if tens:
+        parts.append(f"20[0-{tens - 1}]\\d")
+    parts.append(f"20{tens}[0-{units}]")
+    return "|".join(parts)
+
+
+PLACEHOLDER_RE = re.compile(r"\$\{(\w+)\}")
+
+
+def resolve_suite(suite: dict[str, Any], facts: RunFacts) -> dict[str, Any]:
+    """The suite as it runs now: ``${today}``-style placeholders filled, and expectations whose bounds are
+    relative to the previous published batch (meta ``relative_to_previous_batch``: metric row_count or mean,
+    min_ratio, max_ratio) given absolute bounds — or left out when there is no previous batch to compare with."""
+    values = facts.placeholders()
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, str):
+            return PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], value)
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return value
+
+    resolved = []
+    for expectation in suite["expectations"]:
+        expectation = {**expectation, "kwargs": {k: fill(v) for k, v in expectation["kwargs"].items()}}
+        relative = (expectation.get("meta") or {}).get("relative_to_previous_batch")
+        if relative:
+            previous = facts.previous(relative["metric"], expectation["kwargs"].get("column"))
+            if previous is None:
+                continue  # nothing to compare with: the first batch of its stream
+            expectation["kwargs"].update(min_value=previous * relative["min_ratio"],
+                                         max_value=previous * relative["max_ratio"])
+        resolved.append(expectation)
+    return {**suite, "expectations": resolved}
+
+
 def _record(
-    conn: psycopg.Connection, batch_id: int, suite: str, outcomes: Sequence[ExpectationOutcome], failures: list[str]
+    conn: psycopg.Connection, batch_id: int, results: Sequence[tuple[str, ExpectationOutcome]], failures: list[str]
 ) -> None:
     """Results and the status change, in the transaction that holds the batch's row lock."""
     with conn.cursor() as cur:
@@ -256,7 +376,7 @@ def _record(
                     o.unexpected_count,
                     AUDIT_SEVERITY.get(o.severity, o.severity),
                 )
-                for o in outcomes
+                for suite, o in results
             ],
         )
     if failures:

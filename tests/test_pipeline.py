@@ -37,7 +37,9 @@ def marts_snapshot(url: str) -> dict[str, list[dict]]:
         }
 
 
-def break_recording(recordings: Path, *, negative: bool = False, bad_period: bool = False) -> None:
+def break_recording(
+    recordings: Path, *, negative: bool = False, bad_period: bool = False, future: bool = False, duplicate: bool = False
+) -> None:
     """A new CBS release (Modified moves) with a broken value in it."""
     table = recordings / "v3" / "86003NED"
 
@@ -47,23 +49,31 @@ def break_recording(recordings: Path, *, negative: bool = False, bad_period: boo
         (table / f"{entity}.json").write_text(json.dumps(doc))
 
     def break_rows(rows: list[dict]) -> None:
-        for row in rows:
+        for row in list(rows):
             if row["WijkenEnBuurten"].strip() == "GM0141" and row["Perioden"] == "2024KW03":
                 if negative:
                     row["Bijstandsuitkering_10"] = -40
                 if bad_period:
                     row["Perioden"] = "2024XX03"
+                if future:
+                    row["Perioden"] = "2099KW03"
+                if duplicate:
+                    rows.append({**row, "ID": max(r["ID"] for r in rows) + 1})
 
     rewrite("TypedDataSet", break_rows)
     rewrite("TableInfos", lambda rows: rows[0].update(Modified="2025-06-27T02:00:00"))
     if bad_period:
         rewrite("Perioden", lambda rows: rows.append({"Key": "2024XX03", "Title": "?", "Status": "Voorlopig"}))
+    if future:
+        rewrite("Perioden", lambda rows: rows.append({"Key": "2099KW03", "Title": "2099 3e kwartaal",
+                                                      "Status": "Voorlopig"}))
 
 
 @pytest.mark.parametrize(
     ("kind", "expectation_column"),
-    [({"negative": True}, "value"), ({"bad_period": True}, "period_code")],
-    ids=["negative-count", "unknown-period-code"],
+    [({"negative": True}, "value"), ({"bad_period": True}, "period_code"), ({"future": True}, "period_code"),
+     ({"duplicate": True}, "region_code, period_code, dimensions, topic_key")],
+    ids=["negative-count", "unknown-period-code", "future-period", "duplicate-cell"],
 )
 def test_a_broken_response_fails_validation_and_the_marts_keep_the_previous_data(
     fresh_warehouse_url: str, tmp_path: Path, kind: dict, expectation_column: str
@@ -115,6 +125,7 @@ def _airflow_env(tmp_path: Path, warehouse_url: str) -> dict[str, str]:
         "WAREHOUSE_URL": warehouse_url,
         "SOURCE_MODE": "recorded",
         "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local"),
+        "DATA_DOCS_DIR": str(tmp_path / "local" / "data_docs"),
     }
 
 
@@ -162,6 +173,13 @@ def test_nightly_dag_runs_through_airflow_and_a_rerun_is_idempotent(fresh_wareho
     assert generated == {"generated"}  # demo data is labelled as such in the marts
     # No BSN anywhere after a whole night: raw, audit, staging, intermediate, marts, nor in the task logs.
     assert nine_digit_numbers(fresh_warehouse_url) == []
+    # The Data Docs site lists the night's validations, and the summary says where it is.
+    index = tmp_path / "local" / "data_docs" / "site" / "index.html"
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        validated = [r[0] for r in conn.execute("select batch_id from audit.load_batch where status = 'published'")]
+    docs = index.read_text()
+    assert validated and all(f"_batch_{batch_id}" in docs for batch_id in validated)
+    assert f"file://{index}" in (tmp_path / "run1.log").read_text()
     bsns = bsns_in(tmp_path / "local" / "drop" / "werkplein")
     assert bsns and not [b for b in bsns if b in (tmp_path / "run1.log").read_text()], "a BSN in the Airflow log"
 
