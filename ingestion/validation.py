@@ -272,6 +272,10 @@ def validate_batch(url: str, batch_id: int) -> ValidationOutcome:
         outcome.evaluated,
         "; " + "; ".join(failures) if failures else "",
     )
+    # Warnings publish, but are said out loud (and counted in marts.data_quality).
+    for suite, o in results:
+        if not o.success and not o.blocking:
+            log.warning("batch %s %s: %s %s%s", batch_id, suite, o.severity, o.expectation, o.description)
     return outcome
 
 
