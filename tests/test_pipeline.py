@@ -17,6 +17,7 @@ from psycopg.rows import dict_row
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, PROJECT_ROOT, Settings
 from ingestion.generate import generate_werkplein
+from ingestion.loader import LoadError
 from tests.privacy import bsns_in, nine_digit_numbers
 
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
@@ -197,3 +198,33 @@ def test_nightly_dag_runs_through_airflow_and_a_rerun_is_idempotent(fresh_wareho
     loads = len(batches) // 2  # the first night publishes every batch, the rerun finds each one unchanged
     assert [b[0] for b in batches] == ["published"] * loads + ["unchanged"] * loads
     assert raw_batches == loads
+
+
+def test_a_cbs_response_without_a_configured_topic_fails_the_load_naming_it(
+    fresh_warehouse_url: str, tmp_path: Path
+) -> None:
+    """The 'missing column' of an API source: a new release without a topic the configuration maps."""
+    good = settings_for(fresh_warehouse_url, tmp_path)
+    assert pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=good), good)["status"] == "published"
+    pipeline.transform(good)
+    before = marts_snapshot(fresh_warehouse_url)
+
+    broken_recordings = tmp_path / "broken"
+    shutil.copytree(RECORDINGS, broken_recordings)
+    table = broken_recordings / "v3" / "86003NED"
+    for entity, drop in (("DataProperties", lambda rows: [r for r in rows if r.get("Key") != "Bijstandsuitkering_10"]),
+                         ("TypedDataSet", lambda rows: [{k: v for k, v in r.items() if k != "Bijstandsuitkering_10"}
+                                                        for r in rows]),
+                         ("TableInfos", lambda rows: [{**rows[0], "Modified": "2025-06-27T02:00:00"}])):
+        doc = json.loads((table / f"{entity}.json").read_text())
+        doc["value"] = drop(doc["value"])
+        (table / f"{entity}.json").write_text(json.dumps(doc))
+    broken = settings_for(fresh_warehouse_url, tmp_path, broken_recordings)
+    with pytest.raises(LoadError, match="Bijstandsuitkering_10"):
+        pipeline.load_cbs_table("86003NED", cfg=broken)
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        status, message = conn.execute(
+            "select status, message from audit.load_batch order by batch_id desc limit 1").fetchone()
+    assert status == "failed" and "Bijstandsuitkering_10" in message
+    pipeline.transform(broken)
+    assert marts_snapshot(fresh_warehouse_url) == before
