@@ -94,24 +94,28 @@ def validate_loaded_files(outcomes: list[dict[str, Any]], cfg: Settings | None =
     All files are validated first, so one bad file does not hide another; the good ones are published.
     """
     from ingestion.files import quarantine_failed_batch
-    from ingestion.validation import validate_batch
+    from ingestion.validation import Validator
 
     cfg = cfg or settings()
     url = cfg.require_warehouse_url()
     results, failed = [], []
-    for outcome in outcomes:
-        if outcome.get("status") != "loaded":
-            results.append(outcome)
-            continue
-        verdict = validate_batch(url, outcome["batch_id"])
-        if verdict.success:
-            results.append({**outcome, "status": "published"})
-            continue
-        reason = "validation failed: " + "; ".join(verdict.failures)
-        with connect(url) as conn:
-            moved = quarantine_failed_batch(conn, outcome["batch_id"], reason)
-        failed.append((outcome, verdict.failures))
-        results.append({**outcome, "status": "failed", "reason": reason, "quarantine_path": moved})
+    validator = Validator(cfg.data_docs_dir)  # one GX context, Data Docs rendered once for all files
+    try:
+        for outcome in outcomes:
+            if outcome.get("status") != "loaded":
+                results.append(outcome)
+                continue
+            verdict = validator.validate(url, outcome["batch_id"])
+            if verdict.success:
+                results.append({**outcome, "status": "published"})
+                continue
+            reason = "validation failed: " + "; ".join(verdict.failures)
+            with connect(url) as conn:
+                moved = quarantine_failed_batch(conn, outcome["batch_id"], reason)
+            failed.append((outcome, verdict.failures))
+            results.append({**outcome, "status": "failed", "reason": reason, "quarantine_path": moved})
+    finally:
+        validator.build_docs()
     if failed:
         first, _ = failed[0]
         raise ValidationFailed(

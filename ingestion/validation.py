@@ -165,10 +165,12 @@ def run_suite(
     query: str,
     suite: dict[str, Any],
     name: str,
+    rendered: list[Any] | None = None,
 ) -> list[ExpectationOutcome]:
-    """Run a suite on the rows a query selects, in the database, through a checkpoint; results in suite order."""
+    """Run a suite on the rows a query selects, in the database, through a checkpoint; results in suite order.
+
+    The identifiers of the stored validation results are appended to ``rendered``, for the Data Docs build."""
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier
     from sqlalchemy.engine import Engine
 
@@ -187,16 +189,14 @@ def run_suite(
     try:
         asset = source.add_query_asset(name, query=query)
         batch_definition = asset.add_batch_definition_whole_table(name)
-        expectation_suite = context.suites.add(gx.ExpectationSuite(**suite))
+        expectation_suite = context.suites.add_or_update(gx.ExpectationSuite(**suite))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=name, data=batch_definition, suite=expectation_suite)
         )
-        actions = [UpdateDataDocsAction(name="update_data_docs")] if context.get_site_names() else []
         checkpoint = context.checkpoints.add(
             gx.Checkpoint(
                 name=name,
                 validation_definitions=[definition],
-                actions=actions,
                 # SUMMARY: counts plus a few unexpected values, computed in SQL; never the full row lists.
                 result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
             )
@@ -209,6 +209,8 @@ def run_suite(
             if isinstance(engine, Engine):
                 engine.dispose()
 
+    if rendered is not None:
+        rendered.extend(result.run_results.keys())
     order = {expectation.id: i for i, expectation in enumerate(expectation_suite.expectations)}
     outcomes: list[tuple[int, ExpectationOutcome]] = []
     for suite_result in result.run_results.values():
@@ -219,9 +221,33 @@ def run_suite(
     return [outcome for _, outcome in sorted(outcomes, key=lambda pair: pair[0])]
 
 
-def validate_batch(url: str, batch_id: int) -> ValidationOutcome:
+class Validator:
+    """One GX context for the batches one task validates; their Data Docs pages and the index are rendered once,
+    by :meth:`build_docs` (rendering per checkpoint would rebuild the index for every batch)."""
+
+    def __init__(self, data_docs_dir: Path | None = None) -> None:
+        self.context = gx_context(data_docs_dir)
+        self.rendered: list[Any] = []
+
+    def validate(self, url: str, batch_id: int) -> ValidationOutcome:
+        return validate_batch(url, batch_id, validator=self)
+
+    def build_docs(self) -> None:
+        if self.rendered and self.context.get_site_names():
+            self.context.build_data_docs(resource_identifiers=self.rendered)
+        self.rendered = []
+
+
+def validate_batch(url: str, batch_id: int, *, validator: Validator | None = None) -> ValidationOutcome:
     """Validate a 'loaded' batch: every raw table it landed rows in against that table's suite; record the
-    results and publish or fail the batch."""
+    results and publish or fail the batch. Without a ``validator`` the Data Docs are updated at once."""
+    if validator is None:
+        own = Validator(settings().data_docs_dir)
+        try:
+            return validate_batch(url, batch_id, validator=own)
+        finally:
+            own.build_docs()
+
     with psycopg.connect(url, application_name="programmamonitor-validation") as conn:
         # The row lock makes a concurrent validation of the same batch wait, then see it is no longer 'loaded'.
         # NO KEY UPDATE, so loads of other batches (whose rows only key-share-lock their own batch) never wait.
@@ -241,7 +267,6 @@ def validate_batch(url: str, batch_id: int) -> ValidationOutcome:
             if conn.execute("select to_regclass(%s)", (f"raw.{table}",)).fetchone()[0] is None:
                 raise ValueError(f"batch {batch_id}: there is no table raw.{table}")
 
-        context = gx_context(settings().data_docs_dir)
         results: list[tuple[str, ExpectationOutcome]] = []
         for table in tables:
             facts = RunFacts.of(conn, batch_id, source, table)
@@ -251,7 +276,8 @@ def validate_batch(url: str, batch_id: int) -> ValidationOutcome:
                 .format(table=sql.Identifier("raw", table), batch_id=sql.Literal(int(batch_id)))
                 .as_string(conn)
             )
-            outcomes = run_suite(context, url, query, suite, name=f"{suite['name']}_batch_{batch_id}")
+            name = f"{suite['name']}_batch_{batch_id}"
+            outcomes = run_suite(validator.context, url, query, suite, name=name, rendered=validator.rendered)
             results += [(suite["name"], o) for o in outcomes]
 
         failures = [f"{o.expectation}{o.description}" for _, o in results if o.blocking]

@@ -178,3 +178,25 @@ def test_after_the_broken_deliveries_the_marts_are_unchanged_and_the_next_good_o
     assert {("werkplein", "2024MM03"), ("uwv", "2023KW01")} <= periods
     assert any(r["source_system"] == "kennispunt_twente" and r["indicator_code"].startswith("bin_")
                for r in after["fct_indicator_value"])
+
+
+def test_one_task_validating_several_deliveries_judges_each_on_its_own(world, tmp_path: Path) -> None:
+    """validate_loaded_files shares one GX context: the run-time bounds must still be each batch's own."""
+    url, cfg, _, export, _ = world
+    folder = tmp_path / "werkplein"
+    folder.mkdir()
+    good = export / "werkplein_uitkeringen_0141_202404.csv"
+    shutil.copy(good, folder / good.name)
+    _rewrite(good, folder / good.name.replace("202404", "202405"), _halve)  # measured against the April file
+    outcomes = pipeline.load_files("werkplein", str(folder), cfg=cfg)
+    assert [o["status"] for o in outcomes] == ["loaded", "loaded"]
+    with pytest.raises(pipeline.ValidationFailed) as failure:
+        pipeline.validate_loaded_files(outcomes, cfg)
+    assert "202405" in str(failure.value) and "202404" not in str(failure.value)
+    with psycopg.connect(url) as conn:
+        statuses = [r[0] for r in conn.execute(
+            "select status from audit.load_batch where batch_id = any(%s) order by batch_id",
+            ([o["batch_id"] for o in outcomes],))]
+    assert statuses == ["published", "failed"]
+    index = (cfg.data_docs_dir / "site" / "index.html").read_text()
+    assert all(f"_batch_{o['batch_id']}" in index for o in outcomes)  # both on the Data Docs, rendered once
