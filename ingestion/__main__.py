@@ -49,13 +49,10 @@ def cmd_cbs(args: argparse.Namespace) -> int:
 def cmd_files(args: argparse.Namespace) -> int:
     cfg = settings()
     outcomes = pipeline.load_files(args.source, args.path, cfg=cfg)
+    if not args.no_validate:
+        outcomes = pipeline.validate_files(outcomes, cfg)
     failed = 0
     for outcome in outcomes:
-        if not args.no_validate and outcome["status"] == "loaded":
-            try:
-                outcome = pipeline.validate_loaded_files([outcome], cfg)[0]
-            except pipeline.ValidationFailed as exc:
-                outcome = {**outcome, "status": "failed", "reason": str(exc)}
         failed += outcome["status"] in ("failed", "rejected")
         _print({"file": outcome["file"], "status": outcome["status"], "batch_id": outcome.get("batch_id"),
                 "rows_loaded": outcome.get("rows_loaded", 0), "rows_quarantined": outcome.get("rows_quarantined", 0),

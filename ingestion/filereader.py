@@ -125,10 +125,24 @@ class OpenedFile:
     dialect: Dialect
     header: list[str]
     rows: Iterator[tuple[int, list[Any]]]
+    close: Callable[[], None] = lambda: None
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def header_shown(self) -> str:
+        """The header for a message; digit runs masked, since a file without a header row has data in row 1."""
+        return ", ".join(shown_header(h) for h in self.header if str(h).strip()) or "nothing"
+
+
+_DIGIT_RUN_RE = re.compile(r"\d{5,}")
+
+
+def shown_header(name: object) -> str:
+    """A header as a message may show it: a run of 5+ digits (a BSN, a date without separators) is masked."""
+    return _DIGIT_RUN_RE.sub(lambda m: f"<{len(m.group())} digits>", str(name))
 
 
 def open_file(path: Path) -> OpenedFile:
@@ -162,7 +176,8 @@ def _open_csv(path: Path) -> OpenedFile:
                 if any(c.strip() for c in cells):
                     yield number, cells
 
-    return OpenedFile(path, Dialect("csv", encoding=encoding, bom=bom, delimiter=delimiter), header, rows())
+    return OpenedFile(path, Dialect("csv", encoding=encoding, bom=bom, delimiter=delimiter), header, rows(),
+                      handle.close)
 
 
 def _open_xlsx(path: Path) -> OpenedFile:
@@ -195,7 +210,8 @@ def _open_xlsx(path: Path) -> OpenedFile:
         finally:
             workbook.close()
 
-    return OpenedFile(path, Dialect("xlsx", sheet=sheet.title), [_cell_text(h) for h in header], rows())
+    return OpenedFile(path, Dialect("xlsx", sheet=sheet.title), [_cell_text(h) for h in header], rows(),
+                      workbook.close)
 
 
 def _cell_text(value: Any) -> str:
@@ -256,7 +272,7 @@ class RowTyper:
             raise FileRejected(
                 self.file_name,
                 f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing "
-                f"(the header has: {', '.join(h for h in self.header if h) or 'nothing'})",
+                f"(the header has: {', '.join(shown_header(h) for h in self.header if h) or 'nothing'})",
                 row=1,
                 column=missing[0],
             )

@@ -56,6 +56,7 @@ class FileSource(Protocol):
 
     name: str
     personal_data: bool
+    example_file_name: str  # shown when a file name does not match
 
     def delivery(self, file_name: str) -> tuple[str, str] | None:
         """(entity, delivery key) for a file name this source accepts; None for a name it does not."""
@@ -111,9 +112,9 @@ def load_path(
     if source is None:
         raise ValueError(f"unknown file source {source_name!r}: expected one of {', '.join(file_sources())}")
     folder_or_file = path or drop_folder(settings, source_name)
-    files = pending_files(folder_or_file) if folder_or_file.is_dir() else [folder_or_file]
     if not folder_or_file.exists():
         raise FileNotFoundError(f"{folder_or_file} does not exist")
+    files = pending_files(folder_or_file) if folder_or_file.is_dir() else [folder_or_file]
     pseudonymiser = Pseudonymiser(resolve_key(settings.pseudonym_key, settings.source_mode)) if (
         source.personal_data and files) else None
     outcomes = []
@@ -162,11 +163,14 @@ def load_file(
             batch_id = batch.batch_id
             if delivery is None:
                 raise FileRejected(path.name, f"the file name does not match what the {source.name} source accepts"
-                                              f" (SOURCES.md; e.g. {_example_name(source.name)})")
+                                              f" (SOURCES.md; e.g. {source.example_file_name})")
             opened = open_file(path)
-            parsed = source.parse(opened, entity, pseudonymiser)
-            batch.request_params.update(parsed.params)
-            loaded = batch.copy_rows(entity, ["row_number", *parsed.columns], parsed.rows)
+            try:
+                parsed = source.parse(opened, entity, pseudonymiser)
+                batch.request_params.update(parsed.params)
+                loaded = batch.copy_rows(entity, ["row_number", *parsed.columns], parsed.rows)
+            finally:
+                opened.close()  # also when parsing rejected the file, so it can be moved
             if loaded == 0 and parsed.problems:
                 raise FileRejected(path.name, f"no row could be loaded: all {_bad_rows(parsed)} data rows have "
                                               f"problems, the first: {parsed.problems[0][0].describe(path.name)}")
@@ -181,14 +185,6 @@ def load_file(
         if batch_id is None:
             raise
         return _reject(conn, batch_id, source.name, path, rejected)
-
-
-def _example_name(source: str) -> str:
-    return {
-        "uwv": "uwv_spanningsindicator_2024Q1.csv",
-        "kennispunt": "kennispunt_burgerpanel_20240601.csv",
-        "werkplein": "werkplein_uitkeringen_0141_202401.csv",
-    }.get(source, f"{source}_....csv")
 
 
 def _bad_rows(parsed: ParsedFile) -> int:

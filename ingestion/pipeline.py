@@ -93,12 +93,24 @@ def validate_loaded_files(outcomes: list[dict[str, Any]], cfg: Settings | None =
 
     All files are validated first, so one bad file does not hide another; the good ones are published.
     """
+    results = validate_files(outcomes, cfg)
+    failed = [r for r in results if r["status"] == "failed"]
+    if failed:
+        raise ValidationFailed(
+            failed[0]["batch_id"], ", ".join(r["file"] for r in failed), [f"{r['file']}: {r['reason']}" for r in failed]
+        )
+    return results
+
+
+def validate_files(outcomes: list[dict[str, Any]], cfg: Settings | None = None) -> list[dict[str, Any]]:
+    """The outcomes with every loaded file validated: 'published', or 'failed' (moved to quarantine) with the
+    reason. One GX context for all of them."""
     from ingestion.files import quarantine_failed_batch
     from ingestion.validation import Validator
 
     cfg = cfg or settings()
     url = cfg.require_warehouse_url()
-    results, failed = [], []
+    results = []
     validator = Validator(cfg.data_docs_dir)  # one GX context, Data Docs rendered once for all files
     try:
         for outcome in outcomes:
@@ -112,17 +124,9 @@ def validate_loaded_files(outcomes: list[dict[str, Any]], cfg: Settings | None =
             reason = "validation failed: " + "; ".join(verdict.failures)
             with connect(url) as conn:
                 moved = quarantine_failed_batch(conn, outcome["batch_id"], reason)
-            failed.append((outcome, verdict.failures))
             results.append({**outcome, "status": "failed", "reason": reason, "quarantine_path": moved})
     finally:
         validator.build_docs()
-    if failed:
-        first, _ = failed[0]
-        raise ValidationFailed(
-            first["batch_id"],
-            ", ".join(o["file"] for o, _ in failed),
-            [f"{o['file']}: {'; '.join(f)}" for o, f in failed],
-        )
     return results
 
 

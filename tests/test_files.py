@@ -360,3 +360,18 @@ def test_no_bsn_in_the_warehouse_logs_or_quarantine(
         conn.execute("update audit.quarantine set reason = reason || ' (111222333)' where quarantine_id ="
                      " (select min(quarantine_id) from audit.quarantine)")
     assert [(t, c) for t, c, _ in nine_digit_numbers(fresh_warehouse_url)] == [("audit.quarantine", "reason")]
+
+
+def test_a_file_without_header_row_is_rejected_without_quoting_its_bsns(
+    fresh_warehouse_url: str, tmp_path: Path, werkplein_export: tuple[Path, dict]
+) -> None:
+    source = _uitkeringen_csv(werkplein_export)
+    target = _edit(source, tmp_path / "drop" / "werkplein" / source.name, lambda rows: rows[1:])  # row 1 is data
+    first_row_bsn = next(csv.reader(io.StringIO(decode(target.read_bytes())[0]), delimiter=";"))[3]
+    [outcome] = _load(fresh_warehouse_url, tmp_path / "drop", "werkplein")
+    assert outcome["status"] == "rejected" and "missing" in outcome["reason"]
+    assert "<9 digits>" in outcome["reason"]
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        stored = conn.execute("select message from audit.load_batch").fetchone()[0] + " ".join(
+            r[0] for r in conn.execute("select reason from audit.quarantine"))
+    assert first_row_bsn not in outcome["reason"] + stored, "a BSN from the data row reached the record"

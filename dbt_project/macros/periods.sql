@@ -10,6 +10,15 @@
     end
 {%- endmacro %}
 
+{#- The CBS code of the month / year a date falls in: 2022-03-31 -> 2022MM03 / 2022JJ00. -#}
+{% macro cbs_month_code(date_expr) -%}
+    to_char({{ date_expr }}, 'YYYY"MM"MM')
+{%- endmacro %}
+
+{% macro cbs_year_code(date_expr) -%}
+    (extract(year from {{ date_expr }})::int || 'JJ00')
+{%- endmacro %}
+
 {% macro _cbs_period_months(code) -%}
     case substr({{ code }}, 5, 2) when 'JJ' then 12 when 'HJ' then 6 when 'KW' then 3 when 'MM' then 1 end
 {%- endmacro %}

@@ -63,6 +63,7 @@ def read_value(text: Any, decimal: str) -> tuple[Decimal | None, str | None]:
 class KennispuntSource:
     name: str = "kennispunt"
     personal_data: bool = False
+    example_file_name: str = "kennispunt_burgerpanel_20240601.csv"
 
     def delivery(self, file_name: str) -> tuple[str, str] | None:
         match = FILE_RE.fullmatch(file_name.lower())
@@ -83,7 +84,7 @@ class KennispuntSource:
             raise FileRejected(
                 opened.name,
                 "neither Kennispunt layout: expected the columns indicator;gebiedcode;gebiednaam;periode;waarde;"
-                f"eenheid (long) or GEOITEM;PERIOD;<indicator>... (wide); the header has: {', '.join(opened.header)}",
+                f"eenheid (long) or GEOITEM;PERIOD;<indicator>... (wide); the header has: {opened.header_shown}",
                 row=1,
             )
         parsed = ParsedFile(entity, RAW_COLUMNS, iter(()), params={

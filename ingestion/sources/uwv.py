@@ -37,6 +37,7 @@ def period_code(periode: str) -> str | None:
 class UwvSource:
     name: str = "uwv"
     personal_data: bool = False
+    example_file_name: str = "uwv_spanningsindicator_2024Q1.csv"
 
     def delivery(self, file_name: str) -> tuple[str, str] | None:
         match = FILE_RE.fullmatch(file_name.lower())

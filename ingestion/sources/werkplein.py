@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ingestion.filereader import Column, OpenedFile, Problem, RowTyper, detect_decimal
+from ingestion.filereader import Column, OpenedFile, Problem, RowTyper, detect_decimal, shown_header
 from ingestion.files import ParsedFile
 from ingestion.pseudonym import Pseudonymiser
 
@@ -84,6 +84,7 @@ RAW_NAMES = {"bsn": "persoon_pseudoniem", "geboortedatum": "geboortejaar", "post
 class WerkpleinSource:
     name: str = "werkplein"
     personal_data: bool = True
+    example_file_name: str = "werkplein_uitkeringen_0141_202401.csv"
 
     def delivery(self, file_name: str) -> tuple[str, str] | None:
         match = FILE_RE.fullmatch(file_name.lower())
@@ -98,7 +99,7 @@ class WerkpleinSource:
         typer.decimal, rows = detect_decimal(opened, decimals)
         parsed = ParsedFile(entity, [RAW_NAMES.get(c.name, c.name) for c in columns], iter(()), params={
             "dialect": {**opened.dialect.as_dict(), "decimal": typer.decimal},
-            "ignored_columns": list(typer.extra),  # names only: their contents may be personal
+            "ignored_columns": [shown_header(h) for h in typer.extra],  # names only: contents may be personal
         })
         parsed.rows = self._rows(typer, rows, parsed)
         return parsed

@@ -68,7 +68,7 @@ herinstroom_months as (
 herinstroom_years as (
     select
         gemeentecode,
-        extract(year from peildatum)::int || 'JJ00' as period_code,
+        {{ cbs_year_code('peildatum') }} as period_code,
         'herinstroom_personen_jaar' as measure_code,
         sum(herinstroom_personen)::numeric as value,
         max(batch_id) as batch_id,
@@ -94,7 +94,7 @@ inzet_months as (
 inzet_years as (
     select
         gemeentecode,
-        extract(year from peildatum)::int || 'JJ00' as period_code,
+        {{ cbs_year_code('peildatum') }} as period_code,
         'aandeel_participatie_actief_pct_jaar' as measure_code,
         aandeel_actief_pct as value,
         batch_id,

@@ -117,7 +117,7 @@ counted as (
 select
     gemeentecode,
     peildatum,
-    to_char(peildatum, 'YYYY"MM"MM') as period_code,
+    {{ cbs_month_code('peildatum') }} as period_code,
     batch_id,
     source_mode,
     file_name,
