@@ -15,7 +15,7 @@ import os
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from ingestion.config import settings
@@ -278,6 +279,9 @@ def validate_batch(url: str, batch_id: int, *, validator: Validator | None = Non
             )
             name = f"{suite['name']}_batch_{batch_id}"
             outcomes = run_suite(validator.context, url, query, suite, name=name, rendered=validator.rendered)
+            # One outcome per expectation, in suite order.
+            pairs = zip(suite["expectations"], outcomes, strict=True)
+            outcomes = [_with_unexpected_rows(conn, expectation, o, query) for expectation, o in pairs]
             results += [(suite["name"], o) for o in outcomes]
 
         failures = [f"{o.expectation}{o.description}" for _, o in results if o.blocking]
@@ -307,21 +311,29 @@ def validate_batch(url: str, batch_id: int, *, validator: Validator | None = Non
 
 @dataclass(frozen=True)
 class RunFacts:
-    """What a suite may refer to at run time: the date, and the previous published batch of the same stream."""
+    """What a suite may refer to at run time: the date, and the previous published batch of the same stream —
+    the same source and raw table, or (``within: delivery``) also the same delivery key, e.g. the same Kennispunt
+    onderwerp, whose exports differ in size from one onderwerp to the next."""
 
     today: date
     table: str
     previous_batch_id: int | None
     conn: psycopg.Connection | None = None
+    previous_delivery_batch_id: int | None = None
 
     @classmethod
     def of(cls, conn: psycopg.Connection, batch_id: int, source: str, table: str) -> RunFacts:
-        row = conn.execute(
-            "select batch_id from audit.load_batch where source = %s and status = 'published' and batch_id < %s"
-            " and row_counts ? %s order by batch_id desc limit 1",
-            (source, batch_id, table),
-        ).fetchone()
-        return cls(date.today(), table, None if row is None else int(row[0]), conn)
+        def previous(same_delivery: bool) -> int | None:
+            row = conn.execute(
+                "select p.batch_id from audit.load_batch p join audit.load_batch b on b.batch_id = %s"
+                " where p.source = %s and p.status = 'published' and p.batch_id < b.batch_id and p.row_counts ? %s"
+                " and (not %s or p.delivery_key is not distinct from b.delivery_key)"
+                " order by p.batch_id desc limit 1",
+                (batch_id, source, table, same_delivery),
+            ).fetchone()
+            return None if row is None else int(row[0])
+
+        return cls(date.today(), table, previous(False), conn, previous(True))
 
     def placeholders(self) -> dict[str, str]:
         last_day = calendar.monthrange(self.today.year, self.today.month)[1]
@@ -332,14 +344,18 @@ class RunFacts:
             "years_up_to_now": years_up_to(self.today.year),
         }
 
-    def previous(self, metric: str, column: str | None) -> float | None:
-        """row_count or mean(column) of the previous published batch's rows in this table."""
-        if self.previous_batch_id is None or self.conn is None:
+    def previous(self, metric: str, column: str | None, within: str = "stream") -> float | None:
+        """row_count or mean(column) of the previous published batch's rows in this table (``within`` 'stream':
+        the source's previous batch of this table; 'delivery': the previous batch of the same delivery key)."""
+        if within not in ("stream", "delivery"):
+            raise ValueError(f"relative_to_previous_batch: within must be 'stream' or 'delivery', not {within!r}")
+        batch_id = self.previous_delivery_batch_id if within == "delivery" else self.previous_batch_id
+        if batch_id is None or self.conn is None:
             return None
         measure = sql.SQL("count(*)") if metric == "row_count" else sql.SQL("avg({})").format(sql.Identifier(column))
         value = self.conn.execute(
             sql.SQL("select {} from {} where batch_id = %s").format(measure, sql.Identifier("raw", self.table)),
-            (self.previous_batch_id,),
+            (batch_id,),
         ).fetchone()[0]
         return None if value is None else float(value)
 
@@ -362,7 +378,8 @@ PLACEHOLDER_RE = re.compile(r"\$\{(\w+)\}")
 def resolve_suite(suite: dict[str, Any], facts: RunFacts) -> dict[str, Any]:
     """The suite as it runs now: ``${today}``-style placeholders filled, and expectations whose bounds are
     relative to the previous published batch (meta ``relative_to_previous_batch``: metric row_count or mean,
-    min_ratio, max_ratio) given absolute bounds — or left out when there is no previous batch to compare with."""
+    min_ratio, max_ratio, optional within stream|delivery) given absolute bounds — or left out when there is no
+    previous batch to compare with."""
     values = facts.placeholders()
 
     def fill(value: Any) -> Any:
@@ -377,7 +394,8 @@ def resolve_suite(suite: dict[str, Any], facts: RunFacts) -> dict[str, Any]:
         expectation = {**expectation, "kwargs": {k: fill(v) for k, v in expectation["kwargs"].items()}}
         relative = (expectation.get("meta") or {}).get("relative_to_previous_batch")
         if relative:
-            previous = facts.previous(relative["metric"], expectation["kwargs"].get("column"))
+            previous = facts.previous(relative["metric"], expectation["kwargs"].get("column"),
+                                      relative.get("within", "stream"))
             if previous is None:
                 continue  # nothing to compare with: the first batch of its stream
             expectation["kwargs"].update(min_value=previous * relative["min_ratio"],
@@ -422,6 +440,30 @@ def _record(
         )
 
 
+def _with_unexpected_rows(
+    conn: psycopg.Connection, expectation: dict[str, Any], outcome: ExpectationOutcome, batch_query: str
+) -> ExpectationOutcome:
+    """A failed SQL check with the first rows it found. GX's SUMMARY results carry only their count, and the rows
+    (which period, which export) are what an engineer needs; the check's own query, limited, runs again here."""
+    query = expectation["kwargs"].get("unexpected_rows_query")
+    if outcome.success or not query or outcome.observed_value is None:
+        return outcome
+    # The suite's own SQL (reviewed like code), on this batch's rows; PostgreSQL 15 wants the subqueries aliased.
+    checked = query.format(batch=f"({batch_query}) as batch")
+    sample_query = f"select * from ({checked}) as unexpected limit {SAMPLE_SIZE}"  # noqa: S608
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = [{k: v if isinstance(v, int | float | str | None) else str(v) for k, v in r.items()}
+                for r in cur.execute(sample_query)]  # type: ignore[call-overload]
+    count = outcome.observed_value
+    examples = ", ".join(_fmt(r) for r in rows)
+    return replace(
+        outcome,
+        observed_value={"unexpected_row_count": count, "sample": rows},
+        unexpected_count=count,
+        description=f"({outcome.kwargs.get('check')}): {count} unexpected row(s), e.g. {examples}",
+    )
+
+
 def _outcome(result: dict[str, Any]) -> ExpectationOutcome:
     """An ExpectationValidationResult (as GX's JSON dict) as an audit row plus a sentence for the message."""
     config = result["expectation_config"]
@@ -429,6 +471,10 @@ def _outcome(result: dict[str, Any]) -> ExpectationOutcome:
     details: dict[str, Any] = result.get("result") or {}
     columns = kwargs.get("column_list") or [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
     params = {k: v for k, v in kwargs.items() if k not in DOMAIN_KWARGS}
+    if "unexpected_rows_query" in params:
+        # A SQL check: its description says what it means (the query itself is in the suite and the Data Docs).
+        del params["unexpected_rows_query"]
+        params["check"] = str(config.get("description") or "custom SQL check")
 
     if "observed_value" in details:
         observed: Any = details["observed_value"]
@@ -446,7 +492,7 @@ def _outcome(result: dict[str, Any]) -> ExpectationOutcome:
 
     description = ""
     if not result["success"]:
-        target = ", ".join([*map(str, columns), *_describe_params(params)])
+        target = params["check"] if "check" in params else ", ".join([*map(str, columns), *_describe_params(params)])
         description = f"({target}): {_describe_observation(details, exception)}"
     return ExpectationOutcome(
         expectation=config["type"],

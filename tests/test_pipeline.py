@@ -39,9 +39,15 @@ def marts_snapshot(url: str) -> dict[str, list[dict]]:
 
 
 def break_recording(
-    recordings: Path, *, negative: bool = False, bad_period: bool = False, future: bool = False, duplicate: bool = False
+    recordings: Path,
+    *,
+    negative: bool = False,
+    bad_period: bool = False,
+    future: bool = False,
+    duplicate: bool = False,
+    halved: bool = False,
 ) -> None:
-    """A new CBS release (Modified moves) with a broken value in it."""
+    """A new CBS release (Modified moves) with a broken value in it (or, with no kind given, a good new release)."""
     table = recordings / "v3" / "86003NED"
 
     def rewrite(entity: str, change) -> None:
@@ -61,7 +67,13 @@ def break_recording(
                 if duplicate:
                     rows.append({**row, "ID": max(r["ID"] for r in rows) + 1})
 
-    rewrite("TypedDataSet", break_rows)
+    def halve_period(rows: list[dict]) -> None:
+        """The provisional quarter (re-requested by an incremental load) comes back with well under half its cells."""
+        in_period = [r for r in rows if r["Perioden"] == "2024KW03"]
+        for row in in_period[len(in_period) * 2 // 5:]:
+            rows.remove(row)
+
+    rewrite("TypedDataSet", halve_period if halved else break_rows)
     rewrite("TableInfos", lambda rows: rows[0].update(Modified="2025-06-27T02:00:00"))
     if bad_period:
         rewrite("Perioden", lambda rows: rows.append({"Key": "2024XX03", "Title": "?", "Status": "Voorlopig"}))
@@ -71,13 +83,16 @@ def break_recording(
 
 
 @pytest.mark.parametrize(
-    ("kind", "expectation_column"),
-    [({"negative": True}, "value"), ({"bad_period": True}, "period_code"), ({"future": True}, "period_code"),
-     ({"duplicate": True}, "region_code, period_code, dimensions, topic_key")],
-    ids=["negative-count", "unknown-period-code", "future-period", "duplicate-cell"],
+    ("kind", "expectation", "named"),
+    [({"negative": True}, "expect_column_values_to_be_between", "value"),
+     ({"bad_period": True}, "expect_column_values_to_match_regex", "period_code"),
+     ({"future": True}, "expect_column_values_to_match_regex", "period_code"),
+     ({"duplicate": True}, "expect_compound_columns_to_be_unique", "region_code, period_code, dimensions, topic_key"),
+     ({"halved": True}, "unexpected_rows_expectation", "rows per period at least half")],
+    ids=["negative-count", "unknown-period-code", "future-period", "duplicate-cell", "halved-period"],
 )
 def test_a_broken_response_fails_validation_and_the_marts_keep_the_previous_data(
-    fresh_warehouse_url: str, tmp_path: Path, kind: dict, expectation_column: str
+    fresh_warehouse_url: str, tmp_path: Path, kind: dict, expectation: str, named: str
 ) -> None:
     good = settings_for(fresh_warehouse_url, tmp_path)
     first = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=good), good)
@@ -94,7 +109,7 @@ def test_a_broken_response_fails_validation_and_the_marts_keep_the_previous_data
     assert loaded["status"] == "loaded"
     with pytest.raises(pipeline.ValidationFailed) as failure:
         pipeline.validate_loaded_batch(loaded, broken)
-    assert expectation_column in str(failure.value)
+    assert named in str(failure.value)
 
     with psycopg.connect(fresh_warehouse_url) as conn:
         status, message = conn.execute(
@@ -107,12 +122,23 @@ def test_a_broken_response_fails_validation_and_the_marts_keep_the_previous_data
         staged = conn.execute(
             "select count(*) from raw.cbs_observation o join audit.load_batch b using (batch_id)"
             " where b.batch_id = %s", (loaded["batch_id"],)).fetchone()[0]
-    assert status == "failed" and expectation_column in message
-    assert any(column == expectation_column for _, column in failed_checks)
+    assert status == "failed" and named in message
+    assert expectation in {e for e, _ in failed_checks}
     assert staged > 0  # raw keeps the rejected batch for inspection ...
     # ... but a rebuild does not read it: the marts stay as they were.
     pipeline.transform(broken)
     assert marts_snapshot(fresh_warehouse_url) == before
+
+    # The next good release publishes, and the marts move on.
+    fixed_recordings = tmp_path / "fixed"
+    shutil.copytree(RECORDINGS, fixed_recordings)
+    break_recording(fixed_recordings)
+    fixed = settings_for(fresh_warehouse_url, tmp_path, fixed_recordings)
+    published = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=fixed), fixed)
+    assert published["status"] == "published"
+    pipeline.transform(fixed)
+    batches_after = {r["batch_id"] for r in marts_snapshot(fresh_warehouse_url)["fct_indicator_value"]}
+    assert published["batch_id"] in batches_after
 
 
 def _airflow_env(tmp_path: Path, warehouse_url: str) -> dict[str, str]:

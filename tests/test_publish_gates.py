@@ -125,6 +125,12 @@ BROKEN = [
      "expect_column_values_to_match_regex(periode", "failed"),
     ("kennispunt", "kennispunt_binnenstadsmonitor_20240315.csv", _duplicate_first_row,
      "expect_compound_columns_to_be_unique(indicator, gebiedcode, periode", "failed"),
+    ("kennispunt", "kennispunt_binnenstadsmonitor_20240315.csv", _set("eenheid", "kilo", slice(1, 2)),
+     "expect_column_values_to_be_in_set(eenheid", "failed"),
+    ("kennispunt", "kennispunt_binnenstadsmonitor_20240315.csv", _set("waarde", "-80000", slice(1, 2)),
+     "counts and areas not negative): 1 unexpected row(s)", "failed"),
+    # Compared with the previous export of the same onderwerp (the fixture's burgerpanel), not with other monitors.
+    ("kennispunt", "kennispunt_burgerpanel_20240601.csv", _halve, "expect_table_row_count_to_be_between", "failed"),
 ]
 
 
@@ -200,3 +206,12 @@ def test_one_task_validating_several_deliveries_judges_each_on_its_own(world, tm
     assert statuses == ["published", "failed"]
     index = (cfg.data_docs_dir / "site" / "index.html").read_text()
     assert all(f"_batch_{o['batch_id']}" in index for o in outcomes)  # both on the Data Docs, rendered once
+
+
+def test_a_kennispunt_export_is_compared_with_its_own_onderwerp_only(world, tmp_path: Path) -> None:
+    """Monitors differ in size: a three-row export of a new onderwerp after larger ones is no 'halved' delivery."""
+    _, cfg, _, _, _ = world
+    small = _rewrite(SAMPLES / "kennispunt" / "kennispunt_binnenstadsmonitor_20240315.csv",
+                     tmp_path / "kennispunt" / "kennispunt_parkeren_20240801.csv", lambda rows: rows[:4])
+    [outcome] = pipeline.validate_loaded_files(pipeline.load_files("kennispunt", str(small), cfg=cfg), cfg)
+    assert outcome["status"] == "published", outcome
