@@ -38,7 +38,7 @@ RUN pip install --no-deps . \
 COPY dags/ ./dags/
 COPY dbt_project/ ./dbt_project/
 COPY expectations/ ./expectations/
-COPY docker/airflow-init.sh docker/warehouse-roles.sql ./docker/
+COPY docker/airflow-init.sh ./docker/
 
 # Code stays root-owned (read-only for the runtime user). Only the mount points are the airflow user's: Docker
 # seeds an empty named volume with the image directory's contents and ownership, so the volumes come up writable.

@@ -8,10 +8,7 @@ set -euo pipefail
 echo "==> airflow db migrate (Airflow metadata DB)"
 airflow db migrate
 
-echo "==> warehouse schema migrations (ingestion/sql)"
+echo "==> warehouse schema migrations and access: role bi_reader, grants, BI login (ingestion/sql)"
 python -m ingestion migrate
-
-echo "==> warehouse roles"
-psql "$WAREHOUSE_URL" --no-psqlrc --quiet -v ON_ERROR_STOP=1 -f "$(dirname "$0")/warehouse-roles.sql"
 
 echo "==> init done"

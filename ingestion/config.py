@@ -41,6 +41,9 @@ class Settings:
     http_retries: int
     http_backoff_seconds: float
     alert_connection_id: str
+    bi_login_name: str
+    bi_login_password: str | None
+    small_number_threshold: int
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -49,6 +52,9 @@ class Settings:
         if mode not in SOURCE_MODES:
             raise ConfigurationError(f"SOURCE_MODE={mode!r} is not one of {', '.join(SOURCE_MODES)}")
         local_dir = Path(env.get("PROGRAMMAMONITOR_LOCAL_DIR", PROJECT_ROOT / ".local"))
+        threshold = env.get("SMALL_NUMBER_THRESHOLD", "10").strip()
+        if not threshold.isdigit() or int(threshold) < 1:
+            raise ConfigurationError(f"SMALL_NUMBER_THRESHOLD={threshold!r} is not a whole number >= 1")
         return cls(
             # WAREHOUSE_URL wins; under Airflow the same URL may come as the connection AIRFLOW_CONN_WAREHOUSE.
             warehouse_url=env.get("WAREHOUSE_URL") or env.get("AIRFLOW_CONN_WAREHOUSE") or None,
@@ -72,7 +78,17 @@ class Settings:
             http_backoff_seconds=float(env.get("HTTP_BACKOFF_SECONDS", "2")),
             # Airflow connection the failure alerts go to (ingestion/alerts.py); its conn_type picks the channel.
             alert_connection_id=env.get("ALERT_CONNECTION_ID", "programmamonitor_alerts").strip(),
+            # A login role for the dashboards, member of bi_reader (read-only on the marts); `migrate` creates it, or
+            # sets its password, only when the password is given.
+            bi_login_name=env.get("BI_LOGIN_NAME", "bi_dashboard").strip(),
+            bi_login_password=env.get("BI_LOGIN_PASSWORD") or None,
+            # Werkplein counts (personal data) below this are suppressed in the marts (dbt var small_number_threshold).
+            small_number_threshold=int(threshold),
         )
+
+    @property
+    def bi_login(self) -> tuple[str, str] | None:
+        return (self.bi_login_name, self.bi_login_password) if self.bi_login_password else None
 
     def require_warehouse_url(self) -> str:
         if not self.warehouse_url:

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def prepare_warehouse(cfg: Settings | None = None) -> list[str]:
     cfg = cfg or settings()
-    return migrate(cfg.require_warehouse_url())
+    return migrate(cfg.require_warehouse_url(), bi_login=cfg.bi_login)
 
 
 def cbs_table_ids(cfg: Settings | None = None) -> list[str]:

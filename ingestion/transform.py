@@ -17,15 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion.config import Settings
-from ingestion.warehouse import connect, dbt_env
+from ingestion.warehouse import BI_ROLE, connect, dbt_env
 
 log = logging.getLogger(__name__)
 
 LIVE_SCHEMA = "marts"
 SHADOW_SCHEMA = "marts_shadow"
 PREVIOUS_SCHEMA = "marts_previous"
-# Readers of the marts; granted again after every swap because grants belong to the schema object.
-BI_ROLE = "bi_reader"
 # One transform at a time per warehouse.
 TRANSFORM_LOCK_KEY = 7_141_000_002
 
@@ -88,7 +86,8 @@ def build_marts(url: str, settings: Settings) -> DbtRun:
     """``dbt build`` with the marts in the shadow schema; raises TransformError unless everything passed."""
     with connect(url, autocommit=True) as conn:
         conn.execute(f"drop schema if exists {SHADOW_SCHEMA} cascade")
-    run = run_dbt(url, settings, ["build", "--vars", json.dumps({"marts_schema": SHADOW_SCHEMA})])
+    dbt_vars = {"marts_schema": SHADOW_SCHEMA, "small_number_threshold": settings.small_number_threshold}
+    run = run_dbt(url, settings, ["build", "--vars", json.dumps(dbt_vars)])
     if run.returncode != 0:
         detail = "; ".join(run.failures[:10]) or f"dbt exited with code {run.returncode}"
         raise TransformError(f"dbt build failed, published marts left unchanged: {detail}")
@@ -98,20 +97,25 @@ def build_marts(url: str, settings: Settings) -> DbtRun:
 
 
 def publish_marts(url: str) -> None:
-    """Swap the shadow schema into ``marts`` in one transaction (readers see the old or the new, never a mix)."""
+    """Swap the shadow schema into ``marts`` in one transaction (readers see the old or the new, never a mix).
+
+    Grants belong to the schema and its tables, not to the name ``marts``: bi_reader is granted the new marts
+    inside the same transaction, and loses the previous ones (BI reads `marts` only).
+    """
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (TRANSFORM_LOCK_KEY,))
         exists = {r[0] for r in conn.execute("select nspname from pg_namespace where nspname like 'marts%%'")}
         if SHADOW_SCHEMA not in exists:
             raise TransformError(f"nothing to publish: schema {SHADOW_SCHEMA} does not exist (run the build first)")
+        if not conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
+            raise TransformError(f"role {BI_ROLE} does not exist: run `python -m ingestion migrate` first")
+        conn.execute(f"grant usage on schema {SHADOW_SCHEMA} to {BI_ROLE}")
+        conn.execute(f"grant select on all tables in schema {SHADOW_SCHEMA} to {BI_ROLE}")
         conn.execute(f"drop schema if exists {PREVIOUS_SCHEMA} cascade")
         if LIVE_SCHEMA in exists:
             conn.execute(f"alter schema {LIVE_SCHEMA} rename to {PREVIOUS_SCHEMA}")
+            conn.execute(f"revoke all on schema {PREVIOUS_SCHEMA} from {BI_ROLE}")
         conn.execute(f"alter schema {SHADOW_SCHEMA} rename to {LIVE_SCHEMA}")
-        has_bi_role = conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone()
-        if has_bi_role:
-            conn.execute(f"grant usage on schema {LIVE_SCHEMA} to {BI_ROLE}")
-            conn.execute(f"grant select on all tables in schema {LIVE_SCHEMA} to {BI_ROLE}")
     log.info("published: %s swapped into %s", SHADOW_SCHEMA, LIVE_SCHEMA)
 
 

@@ -5,15 +5,23 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+import re
 from importlib import resources
 from urllib.parse import unquote, urlsplit
 
 import psycopg
+from psycopg import sql
 
 log = logging.getLogger(__name__)
 
 # Serialises migrations when several tasks start at once (any constant, shared by every process).
 MIGRATION_LOCK_KEY = 7_141_000_001
+# Numbered migrations (001_landing.sql) run once each; ACCESS_SQL (roles and grants) runs on every migrate.
+MIGRATION_NAME = re.compile(r"^\d{3}_[a-z0-9_]+\.sql$")
+ACCESS_SQL = "access.sql"
+# The group role of the BI accounts (ingestion/sql/access.sql): SELECT on the marts, nothing else.
+BI_ROLE = "bi_reader"
+ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def connect(url: str, *, autocommit: bool = False, application_name: str = "programmamonitor") -> psycopg.Connection:
@@ -22,12 +30,20 @@ def connect(url: str, *, autocommit: bool = False, application_name: str = "prog
 
 def migration_files() -> list[tuple[str, str]]:
     sql_dir = resources.files("ingestion") / "sql"
-    files = sorted(p for p in sql_dir.iterdir() if p.name.endswith(".sql"))
+    files = sorted(p for p in sql_dir.iterdir() if MIGRATION_NAME.match(p.name))
     return [(p.name, p.read_text(encoding="utf-8")) for p in files]
 
 
-def migrate(url: str) -> list[str]:
-    """Apply the numbered SQL files in ingestion/sql that this warehouse has not seen yet; returns their names."""
+def access_sql() -> str:
+    return (resources.files("ingestion") / "sql" / ACCESS_SQL).read_text(encoding="utf-8")
+
+
+def migrate(url: str, bi_login: tuple[str, str] | None = None) -> list[str]:
+    """Apply the numbered SQL files in ingestion/sql that this warehouse has not seen yet, then the access rules
+    (roles, grants; every time); returns the names of the numbered files applied.
+
+    ``bi_login`` = (name, password): a login role for the dashboards, member of bi_reader, created or updated.
+    """
     applied: list[str] = []
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
@@ -44,7 +60,34 @@ def migrate(url: str) -> list[str]:
             conn.execute(sql)
             conn.execute("insert into audit.schema_migration (name) values (%s)", (name,))
             applied.append(name)
+        conn.execute(access_sql())
+        if bi_login:
+            ensure_bi_login(conn, *bi_login)
     return applied
+
+
+def ensure_bi_login(conn: psycopg.Connection, name: str, password: str) -> None:
+    """A login role ``name`` with ``password``, member of bi_reader and nothing more; created or its password set.
+
+    The password goes to the server as a SCRAM verifier computed here, so it never appears in statement logs.
+    A role that can do more than log in (superuser, create roles or databases: e.g. the pipeline's own) is refused.
+    """
+    if not ROLE_NAME.match(name):
+        raise ValueError(f"BI login name {name!r}: use lower-case letters, digits and _ (a PostgreSQL identifier)")
+    existing = conn.execute(
+        "select rolsuper or rolcreaterole or rolcreatedb or rolbypassrls or rolreplication,"
+        " rolname = current_user from pg_roles where rolname = %s",
+        (name,),
+    ).fetchone()
+    if existing and any(existing):
+        raise ValueError(f"BI login {name!r} is a privileged role (or the pipeline's own): choose another name")
+    verifier = conn.pgconn.encrypt_password(password.encode(), name.encode(), b"scram-sha-256").decode()
+    role = sql.Identifier(name)
+    if not existing:
+        conn.execute(sql.SQL("create role {} login").format(role))
+    conn.execute(sql.SQL("alter role {} login password {}").format(role, sql.Literal(verifier)))
+    conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(BI_ROLE), role))
+    log.info("BI login %s: member of %s", name, BI_ROLE)
 
 
 def dbt_env(url: str) -> dict[str, str]:

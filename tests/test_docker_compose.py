@@ -38,7 +38,8 @@ NOT_DEPLOYMENT_SETTINGS = ("HTTP_*", "*_RECORDINGS_DIR", "*_TABLES_FILE")
 
 # Environment names whose values are secrets: they must come from ${...} interpolation, never a literal.
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|FERNET|PSEUDONYM_KEY|_TOKEN|API_KEY")
-REQUIRED_VAR = re.compile(r"^\$\{[A-Z0-9_]+(:?\?[^}]*)?\}$")  # ${NAME}, ${NAME?msg}, ${NAME:?msg}; no defaults
+# ${NAME}, ${NAME?msg}, ${NAME:?msg}, or ${NAME:-} for an optional secret; never a default value.
+REQUIRED_VAR = re.compile(r"^\$\{[A-Z0-9_]+(:?\?[^}]*|:-)?\}$")
 INTERPOLATION = re.compile(r"\$\{[^}]*\}")
 URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^:/@]+:(\$\{[^}]*\}|[^@]*)@")
 
@@ -212,9 +213,9 @@ def test_init_migrates_both_databases_and_creates_roles(services: dict) -> None:
     command = " ".join(services["airflow-init"]["command"])
     script = INIT_SCRIPT.read_text(encoding="utf-8") if INIT_SCRIPT.name in command else command
     assert "airflow db migrate" in script
+    # The warehouse migrate also creates the role bi_reader and its grants (tests/test_access.py).
     assert "python -m ingestion migrate" in script
-    assert "warehouse-roles.sql" in script
-    assert "bi_reader" in (REPO_ROOT / "docker" / "warehouse-roles.sql").read_text(encoding="utf-8")
+    assert "create role bi_reader" in (REPO_ROOT / "ingestion" / "sql" / "access.sql").read_text(encoding="utf-8")
 
 
 def test_databases_keep_their_data_in_named_volumes(compose: dict, services: dict) -> None:

@@ -1,135 +1,32 @@
-{#- Catalogue indicators from the Werkplein exports, per gemeente and period, in the column set of
-    int_indicator_values__cbs. Which measure feeds which indicator, and which one is primary, is in
-    seeds/werkplein_indicator_measure.csv; a measure not listed there stays out of the marts.
-    Months are CBS month codes (2022MM03); year values (2022JJ00):
-    - herinstroom_personen_jaar: the sum of the 12 months, only for years whose 12 months were all delivered
-      with a complete 12-month look-back (a partial year would look like an improvement);
-    - aandeel_participatie_actief_pct_jaar: December's share (the position at the end of the year), only once
-      December was delivered. -#}
-with bijstand as (
-    select * from {{ ref('int_werkplein__bijstand_maand') }}
+{#- Catalogue indicators from the Werkplein exports (int_werkplein__measure_values) in the column set of
+    int_indicator_values__cbs, with small numbers suppressed (int_werkplein__suppression): a suppressed cell keeps
+    its row, with value null and is_suppressed. A cell the suppression model does not know is suppressed too
+    (fail closed). -#}
+with measure_values as (
+    select * from {{ ref('int_werkplein__measure_values') }}
 ),
 
-herinstroom as (
-    select * from {{ ref('int_werkplein__herinstroom_maand') }}
-    where is_terugkijkperiode_volledig
-),
-
-inzet as (
-    select * from {{ ref('int_werkplein__maatschappelijke_inzet_maand') }}
-    where aandeel_actief_pct is not null
-),
-
-measures as (
-    select * from {{ ref('werkplein_indicator_measure') }}
-),
-
-bijstand_measures as (
-    select
-        bijstand.gemeentecode,
-        bijstand.period_code,
-        unpivoted.measure_code,
-        unpivoted.value::numeric as value,
-        bijstand.batch_id,
-        bijstand.source_mode,
-        bijstand.file_name
-    from bijstand
-    cross join lateral (
-        values
-            ('open_dossiers_algemene_bijstand', bijstand.open_dossiers_algemene_bijstand),
-            ('open_dossiers_ioaw', bijstand.open_dossiers_ioaw),
-            ('open_dossiers_ioaz', bijstand.open_dossiers_ioaz),
-            ('open_dossiers_bbz', bijstand.open_dossiers_bbz),
-            ('instroom_algemene_bijstand', bijstand.instroom_algemene_bijstand),
-            ('uitstroom_algemene_bijstand', bijstand.uitstroom_algemene_bijstand),
-            ('uitstroom_naar_werk', bijstand.uitstroom_naar_werk),
-            ('uitstroom_arbeid_in_dienstbetrekking', bijstand.uitstroom_arbeid_in_dienstbetrekking),
-            ('uitstroom_zelfstandig', bijstand.uitstroom_zelfstandig),
-            ('uitstroom_ww', bijstand.uitstroom_ww),
-            ('uitstroom_andere_uitkering', bijstand.uitstroom_andere_uitkering),
-            ('uitstroom_administratief', bijstand.uitstroom_administratief),
-            ('uitstroom_overig', bijstand.uitstroom_overig),
-            ('uitstroom_reden_onbekend', bijstand.uitstroom_reden_onbekend)
-    ) as unpivoted (measure_code, value)
-),
-
-herinstroom_months as (
-    select
-        gemeentecode,
-        period_code,
-        'herinstroom_personen_maand' as measure_code,
-        herinstroom_personen::numeric as value,
-        batch_id,
-        source_mode,
-        file_name
-    from herinstroom
-),
-
-herinstroom_years as (
-    select
-        gemeentecode,
-        {{ cbs_year_code('peildatum') }} as period_code,
-        'herinstroom_personen_jaar' as measure_code,
-        sum(herinstroom_personen)::numeric as value,
-        max(batch_id) as batch_id,
-        (array_agg(source_mode order by batch_id desc))[1] as source_mode,
-        (array_agg(file_name order by batch_id desc))[1] as file_name
-    from herinstroom
-    group by gemeentecode, extract(year from peildatum)
-    having count(distinct date_trunc('month', peildatum)) = 12
-),
-
-inzet_months as (
-    select
-        gemeentecode,
-        period_code,
-        'aandeel_participatie_actief_pct_maand' as measure_code,
-        aandeel_actief_pct as value,
-        batch_id,
-        source_mode,
-        file_name
-    from inzet
-),
-
-inzet_years as (
-    select
-        gemeentecode,
-        {{ cbs_year_code('peildatum') }} as period_code,
-        'aandeel_participatie_actief_pct_jaar' as measure_code,
-        aandeel_actief_pct as value,
-        batch_id,
-        source_mode,
-        file_name
-    from inzet
-    where extract(month from peildatum) = 12
-),
-
-all_measures as (
-    select * from bijstand_measures
-    union all
-    select * from herinstroom_months
-    union all
-    select * from herinstroom_years
-    union all
-    select * from inzet_months
-    union all
-    select * from inzet_years
+suppression as (
+    select * from {{ ref('int_werkplein__suppression') }}
 )
 
 select
-    measures.indicator_code,
-    all_measures.measure_code,
-    measures.is_primary_measure,
-    all_measures.gemeentecode,
-    all_measures.period_code,
-    all_measures.value,
-    false as is_provisional,
-    'werkplein' as source_system,
-    all_measures.batch_id,
-    all_measures.source_mode,
-    all_measures.file_name as source_table_id,
-    'Werkplein Participatiewet-export' as source_title,
-    null::text as value_label,
-    false as is_suppressed
-from all_measures
-inner join measures on all_measures.measure_code = measures.measure_code
+    measure_values.indicator_code,
+    measure_values.measure_code,
+    measure_values.is_primary_measure,
+    measure_values.gemeentecode,
+    measure_values.period_code,
+    case when coalesce(suppression.is_suppressed, true) then null else measure_values.value end as value,
+    measure_values.is_provisional,
+    measure_values.source_system,
+    measure_values.batch_id,
+    measure_values.source_mode,
+    measure_values.source_table_id,
+    measure_values.source_title,
+    measure_values.value_label,
+    coalesce(suppression.is_suppressed, true) as is_suppressed
+from measure_values
+left join suppression
+    on measure_values.gemeentecode = suppression.gemeentecode
+    and measure_values.measure_code = suppression.measure_code
+    and measure_values.period_code = suppression.period_code

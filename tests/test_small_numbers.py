@@ -1,0 +1,149 @@
+"""Small numbers: no Werkplein count below the threshold is visible in the marts, nor computable from them.
+
+Two years of generated Werkplein exports at a small scale (so many monthly counts are small) go through the whole
+chain: load, validate, dbt build, publish. The rule itself is documented and unit-tested in dbt
+(int_werkplein__suppression); this checks its outcome in what BI reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from ingestion import pipeline
+from ingestion.config import Settings
+from ingestion.generate import generate_werkplein
+from tests.conftest import throwaway_warehouse
+
+THRESHOLD = 10
+# Werkplein measures that are a share, not a count: judged on their numerator (intermediate disclosure_count).
+SHARES = ("aandeel_participatie_actief_pct_maand", "aandeel_participatie_actief_pct_jaar")
+# Indicators whose value in programme_indicator_status is a Werkplein count.
+COUNT_INDICATORS = ("ep_bijstandsdossiers", "ep_herinstroom_bijstand")
+UITSTROOM_PARTS = (
+    "uitstroom_arbeid_in_dienstbetrekking",
+    "uitstroom_zelfstandig",
+    "uitstroom_ww",
+    "uitstroom_andere_uitkering",
+    "uitstroom_administratief",
+    "uitstroom_overig",
+    "uitstroom_reden_onbekend",
+)
+
+
+@pytest.fixture(scope="module")
+def warehouse(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("small_numbers")
+    # 24 months ending in December: 2024 has a complete herinstroom year (12 months with a 12-month look-back).
+    generate_werkplein(tmp / "drop" / "werkplein", scale=0.3, months=24, end="2024-12", seed=41, gemeentecode="0141")
+    with throwaway_warehouse(pg_server_url, "pm_small") as url:
+        cfg = Settings.from_env(
+            {
+                "WAREHOUSE_URL": url,
+                "SOURCE_MODE": "live",
+                "PSEUDONYM_KEY": "small-numbers-key-0123",
+                "DROP_DIR": str(tmp / "drop"),
+                "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp / "local"),
+                "DATA_DOCS_DIR": str(tmp / "data_docs"),
+            }
+        )
+        outcomes = pipeline.validate_loaded_files(pipeline.load_files("werkplein", cfg=cfg), cfg)
+        assert {o["status"] for o in outcomes} == {"published"}
+        pipeline.transform(cfg)
+        yield url
+
+
+def marts_relations_with(conn: psycopg.Connection, *columns: str) -> list[str]:
+    return [
+        r[0]
+        for r in conn.execute(
+            "select table_name from information_schema.columns where table_schema = 'marts'"
+            " group by table_name having array_agg(column_name::text) @> %s order by 1",
+            (list(columns),),
+        )
+    ]
+
+
+def test_no_werkplein_count_below_the_threshold_is_visible_in_any_mart(warehouse: str) -> None:
+    with psycopg.connect(warehouse) as conn:
+        with_measures = marts_relations_with(conn, "measure_code", "value", "source_system")
+        assert "fct_indicator_value" in with_measures
+        for table in with_measures:
+            visible = conn.execute(
+                f"select measure_code, period_code, value from marts.{table}"  # noqa: S608
+                " where source_system = 'werkplein' and value is not null and value < %s"
+                " and not (measure_code = any(%s))",
+                (THRESHOLD, list(SHARES)),
+            ).fetchall()
+            assert not visible, f"marts.{table} shows Werkplein counts below {THRESHOLD}: {visible[:5]}"
+        with_actuals = marts_relations_with(conn, "indicator_code", "gemeentecode", "actual_value")
+        assert "programme_indicator_status" in with_actuals
+        for table in with_actuals:
+            visible = conn.execute(
+                f"select indicator_code, actual_value from marts.{table}"  # noqa: S608
+                " where indicator_code = any(%s) and actual_value < %s",
+                (list(COUNT_INDICATORS), THRESHOLD),
+            ).fetchall()
+            assert not visible, f"marts.{table} shows Werkplein counts below {THRESHOLD}: {visible[:5]}"
+        # A share is shown only when the persons it counts (its numerator) are not a small number.
+        small_shares = conn.execute(
+            "select f.measure_code, f.period_code, m.disclosure_count from marts.fct_indicator_value f"
+            " join intermediate.int_werkplein__measure_values m using (measure_code, gemeentecode, period_code)"
+            " where f.measure_code = any(%s) and f.value is not null and m.disclosure_count < %s",
+            (list(SHARES), THRESHOLD),
+        ).fetchall()
+        assert not small_shares, small_shares
+        # The data was small enough for the rule to matter: counts and shares were suppressed, with complements.
+        suppressed = dict(
+            conn.execute(
+                "select s.suppression, count(*) from marts.fct_indicator_value f"
+                " join intermediate.int_werkplein__suppression s using (gemeentecode, measure_code, period_code)"
+                " where f.source_system = 'werkplein' and f.is_suppressed and f.value is null group by 1"
+            ).fetchall()
+        )
+        assert suppressed.get("primary", 0) > 0 and suppressed.get("complementary", 0) > 0, suppressed
+        shown = conn.execute(
+            "select count(*) from marts.fct_indicator_value where source_system = 'werkplein' and value >= %s",
+            (THRESHOLD,),
+        ).fetchone()[0]
+        assert shown > 0
+
+
+def test_no_suppressed_count_can_be_computed_back_from_the_marts(warehouse: str) -> None:
+    """Straight from the marts, without the relation model: a published total with exactly one suppressed part, or a
+    month whose caseload change, published caseloads and instroom/uitstroom leave one of the two suppressed."""
+    with psycopg.connect(warehouse) as conn:
+        cells = {
+            (measure, period): value
+            for measure, period, value in conn.execute(
+                "select measure_code, period_code, value from marts.fct_indicator_value"
+                " where source_system = 'werkplein' and gemeentecode = 'GM0141'"
+            )
+        }
+    months = sorted({period for measure, period in cells if measure == "uitstroom_algemene_bijstand"})
+    assert len(months) == 24
+    checked = 0
+    for month in months:
+        total = cells[("uitstroom_algemene_bijstand", month)]
+        parts = [cells[(part, month)] for part in UITSTROOM_PARTS]
+        if total is not None:
+            assert sum(p is None for p in parts) != 1, f"{month}: one uitstroom part = total - the others"
+            checked += 1
+        naar_werk = cells[("uitstroom_naar_werk", month)]
+        if naar_werk is not None:
+            assert sum(p is None for p in parts[:2]) != 1, f"{month}: one naar-werk part = naar werk - the other"
+        previous = months[months.index(month) - 1] if months.index(month) else None
+        if previous:
+            mutatie = [
+                cells[("open_dossiers_algemene_bijstand", month)],
+                cells[("open_dossiers_algemene_bijstand", previous)],
+                cells[("instroom_algemene_bijstand", month)],
+                total,
+            ]
+            assert sum(v is None for v in mutatie) != 1, f"{month}: instroom/uitstroom = caseload change -/+ other"
+    assert checked > 0
+    year = [cells.get(("herinstroom_personen_maand", f"2024MM{m:02d}")) for m in range(1, 13)]
+    if cells.get(("herinstroom_personen_jaar", "2024JJ00")) is not None:
+        assert sum(v is None for v in year) != 1, "one herinstroom month = the year - the other months"
