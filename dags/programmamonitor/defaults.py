@@ -1,0 +1,39 @@
+"""Default task arguments and schedules shared by the DAG files."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+from airflow.sdk import CronTriggerTimetable
+
+TIMEZONE = "Europe/Amsterdam"
+START_DATE = pendulum.datetime(2026, 1, 1, tz=TIMEZONE)
+OWNER = "team-data-almelo"
+TAGS = ["programmamonitor"]
+
+
+def nightly(cron: str) -> CronTriggerTimetable:
+    """A run at the given minute and hour of each night, Amsterdam time (summer and winter time alike)."""
+    return CronTriggerTimetable(cron, timezone=TIMEZONE)
+
+
+def alert_on_failure(context: dict[str, Any]) -> None:
+    """Failure alert (ingestion/alerts.py), imported only when a task fails so parsing stays light."""
+    from ingestion.alerts import notify_failure
+
+    notify_failure(context)
+
+
+# Network and file tasks retry with exponential backoff; validation and the build override retries=0 (a failed
+# check is a verdict, not a hiccup).
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": OWNER,
+    "retries": 2,
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=30),
+    "execution_timeout": timedelta(hours=1),
+    "on_failure_callback": alert_on_failure,
+}
