@@ -98,6 +98,14 @@ def pending_files(folder: Path) -> list[Path]:
     )
 
 
+def new_files(conn: psycopg.Connection, settings: Settings, source_name: str) -> list[Path]:
+    """The files in a source's drop folder whose bytes were never loaded (what the next load would take on)."""
+    if source_name not in file_sources():
+        raise ValueError(f"unknown file source {source_name!r}: expected one of {', '.join(file_sources())}")
+    return [f for f in pending_files(drop_folder(settings, source_name))
+            if _loaded_before(conn, source_name, file_sha256(f)) is None]
+
+
 def load_path(
     conn: psycopg.Connection,
     settings: Settings,

@@ -6,13 +6,23 @@ Every step takes ids and returns plain dicts (XCom-friendly); data moves only th
 from __future__ import annotations
 
 import logging
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ingestion.config import Settings, settings
 from ingestion.warehouse import connect, migrate
 
 log = logging.getLogger(__name__)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def run_date(context: Mapping[str, Any]) -> date:
+    """The night an Airflow run stands for, in Amsterdam: its logical date, or for an Asset-triggered run (which
+    has none) the moment it was due. Loads record it, so a rerun of the same night is recognisable."""
+    when = context.get("logical_date") or context["dag_run"].run_after
+    return when.astimezone(AMSTERDAM).date()
 
 
 def prepare_warehouse(cfg: Settings | None = None) -> list[str]:
@@ -128,6 +138,28 @@ def validate_files(outcomes: list[dict[str, Any]], cfg: Settings | None = None) 
     finally:
         validator.build_docs()
     return results
+
+
+def new_files(source: str, cfg: Settings | None = None) -> list[str]:
+    """Names of the files in the source's drop folder that were never loaded (the drop-folder sensor's poke)."""
+    from ingestion.files import new_files as unloaded
+
+    cfg = cfg or settings()
+    with connect(cfg.require_warehouse_url()) as conn:
+        return [f.name for f in unloaded(conn, cfg, source)]
+
+
+def published_since(source: str, since: datetime, cfg: Settings | None = None) -> dict[str, list[int]]:
+    """Batch ids of the source published (validation passed) since ``since``, per raw entity: what a source DAG
+    run announces to the transform."""
+    cfg = cfg or settings()
+    with connect(cfg.require_warehouse_url()) as conn:
+        rows = conn.execute(
+            "select entity, array_agg(batch_id order by batch_id) from audit.load_batch"
+            " where source = %s and status = 'published' and validated_at >= %s group by entity order by entity",
+            (source, since),
+        ).fetchall()
+    return {entity: list(batch_ids) for entity, batch_ids in rows}
 
 
 class ValidationFailed(RuntimeError):

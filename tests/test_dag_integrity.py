@@ -14,6 +14,9 @@ import pytest
 
 DAGS_DIR = Path(__file__).resolve().parent.parent / "dags"
 DAG_FILES = sorted(p for p in DAGS_DIR.glob("*.py") if not p.name.startswith("_"))
+# Airflow puts the DAGs folder (its bundle) on sys.path; the DAG files import the shared dags/programmamonitor.
+if str(DAGS_DIR) not in sys.path:
+    sys.path.append(str(DAGS_DIR))
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +85,7 @@ def test_dag_file_imports_fast_and_without_project_heavy_imports(path: Path) -> 
     """In a fresh interpreter (airflow itself preloaded, as in the DAG processor): under a second, and
     without importing dbt, great_expectations, pandas or our ingestion package at parse time."""
     code = (
-        "import json, time, sys, importlib.util, airflow.sdk\n"
+        f"import json, time, sys, importlib.util, airflow.sdk; sys.path.append({str(DAGS_DIR)!r})\n"
         f"spec = importlib.util.spec_from_file_location('d', {str(path)!r})\n"
         "m = importlib.util.module_from_spec(spec); t = time.perf_counter(); spec.loader.exec_module(m)\n"
         "heavy = sorted(n for n in ('dbt', 'great_expectations', 'pandas', 'ingestion') if n in sys.modules)\n"
@@ -93,3 +96,18 @@ def test_dag_file_imports_fast_and_without_project_heavy_imports(path: Path) -> 
     seconds, heavy = json.loads(out.stdout.strip().splitlines()[-1])
     assert float(seconds) < 1.0, f"{path.name} took {float(seconds):.2f}s to import ({time.monotonic() - started:.1f}s)"
     assert heavy == [], f"{path.name} imports {heavy} at parse time"
+
+
+def test_the_assets_name_every_raw_entity_of_every_source() -> None:
+    """dags/programmamonitor/assets.py is a constant (no project imports at parse time): it must match the loaders."""
+    from ingestion.files import file_sources
+    from ingestion.sources import werkplein
+    from programmamonitor.assets import FILE_SOURCES, RAW_ENTITIES
+
+    assert sorted(FILE_SOURCES) == sorted(file_sources())
+    assert set(RAW_ENTITIES) == {"cbs", *file_sources()}
+    assert RAW_ENTITIES["cbs"] == ("cbs_observation",)
+    assert set(RAW_ENTITIES["werkplein"]) == set(werkplein.ENTITIES.values())
+    for source, file_source in file_sources().items():
+        entity, _ = file_source.delivery(file_source.example_file_name)
+        assert entity in RAW_ENTITIES[source], f"{source}: {entity} has no Asset"
