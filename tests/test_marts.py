@@ -34,13 +34,15 @@ CATALOGUE = read_seed("indicator_catalogue.csv")
 def marts_url(pg_server_url: str, tmp_path_factory) -> str:
     with throwaway_warehouse(pg_server_url, "pm_marts") as url:
         local = tmp_path_factory.mktemp("marts")
-        cfg = Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded",
-                                 "PROGRAMMAMONITOR_LOCAL_DIR": str(local / "local")})
+        cfg = Settings.from_env(
+            {"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded", "PROGRAMMAMONITOR_LOCAL_DIR": str(local / "local")}
+        )
         for table_id in ("86003NED", "86165NED"):
             batch = pipeline.load_cbs_table(table_id, cfg=cfg)
             assert pipeline.validate_loaded_batch(batch, cfg)["status"] == "published"
         outcomes = pipeline.validate_loaded_files(
-            pipeline.load_files("uwv", str(PACKAGE_DIR / "samples" / "uwv"), cfg=cfg), cfg)
+            pipeline.load_files("uwv", str(PACKAGE_DIR / "samples" / "uwv"), cfg=cfg), cfg
+        )
         assert {o["status"] for o in outcomes} == {"published"}
         pipeline.transform(cfg)
         # A second publish: the first build's marts move to marts_previous and are dropped by the next swap; the
@@ -51,9 +53,13 @@ def marts_url(pg_server_url: str, tmp_path_factory) -> str:
 
 def test_dim_indicator_holds_every_catalogue_indicator(marts_url: str) -> None:
     with psycopg.connect(marts_url) as conn:
-        rows = {r[0]: r[1:] for r in conn.execute(
-            "select indicator_code, programme_short, feed, definition_status, definition_question"
-            " from marts.dim_indicator")}
+        rows = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                "select indicator_code, programme_short, feed, definition_status, definition_question"
+                " from marts.dim_indicator"
+            )
+        }
     assert set(rows) == {r["indicator_code"] for r in CATALOGUE} and len(rows) == 87
     assert all(programme_short for programme_short, *_ in rows.values())
     assert rows["ep_bijstand_per_10000_inwoners"][1] == "automatisch"  # CBS formula
@@ -66,11 +72,15 @@ def test_dim_indicator_holds_every_catalogue_indicator(marts_url: str) -> None:
 
 def test_every_catalogue_indicator_has_an_almelo_status(marts_url: str) -> None:
     with psycopg.connect(marts_url) as conn:
-        statuses = {r[0]: r[1:] for r in conn.execute(
-            "select s.indicator_code, s.status, s.status_reason, s.actual_value_source,"
-            " exists (select 1 from marts.fct_indicator_value v where v.indicator_code = s.indicator_code"
-            "         and v.gemeentecode = 'GM0141' and v.is_primary_measure)"
-            " from marts.programme_indicator_status s where s.gemeentecode = 'GM0141'")}
+        statuses = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                "select s.indicator_code, s.status, s.status_reason, s.actual_value_source,"
+                " exists (select 1 from marts.fct_indicator_value v where v.indicator_code = s.indicator_code"
+                "         and v.gemeentecode = 'GM0141' and v.is_primary_measure)"
+                " from marts.programme_indicator_status s where s.gemeentecode = 'GM0141'"
+            )
+        }
     assert set(statuses) == {r["indicator_code"] for r in CATALOGUE}
     assert all(status and reason for status, reason, *_ in statuses.values())
     blocked = statuses["ep_bijstand_ontwikkeling_vs_andere_gemeenten"]
@@ -86,12 +96,14 @@ def test_every_catalogue_indicator_has_an_almelo_status(marts_url: str) -> None:
 
 
 def test_every_realised_value_is_a_reported_row(marts_url: str) -> None:
-    entries = {(r["indicator_code"], e.split("=")[0]) for r in CATALOGUE
-               for e in r["realised_values"].split(";") if e.strip()}
+    entries = {
+        (r["indicator_code"], e.split("=")[0]) for r in CATALOGUE for e in r["realised_values"].split(";") if e.strip()
+    }
     with psycopg.connect(marts_url) as conn:
         reported = conn.execute(
             "select indicator_code, period_code, value, value_label, gemeentecode, batch_id, source_system"
-            " from marts.fct_indicator_value where value_source = 'reported'").fetchall()
+            " from marts.fct_indicator_value where value_source = 'reported'"
+        ).fetchall()
     assert len(reported) == len(entries) == 58
     assert {r[4] for r in reported} == {"GM0141"} and {r[5] for r in reported} == {None}
     assert {r[6] for r in reported} == {"programmadocumenten"}
@@ -108,13 +120,17 @@ def test_twente_per_10000_is_computed_from_summed_counts(marts_url: str) -> None
             "select topic_key, sum(value) from raw.cbs_observation where table_id = '86003NED'"
             " and period_code = '2024KW02' and region_code = any(%s)"
             " and topic_key in ('Bijstandsuitkering_10', 'InwonersVanaf15Jaar_13') group by 1"
-            " having count(*) = %s", (gemeenten, len(gemeenten))).fetchall()
+            " having count(*) = %s",
+            (gemeenten, len(gemeenten)),
+        ).fetchall()
         peer = conn.execute(
             "select almelo_value, twente_value, twente_method, twente_gemeenten_with_value, nl_value"
             " from marts.indicator_peer_value where indicator_code = 'ep_bijstand_per_10000_inwoners'"
-            " and period_code = '2024KW02'").fetchone()
+            " and period_code = '2024KW02'"
+        ).fetchone()
         overview = conn.execute(
-            "select twente_value, nl_value from marts.programme_ep where indicator_code = 'ep_bijstand_per_10000_inwoners'"
+            "select twente_value, nl_value from marts.programme_ep"
+            " where indicator_code = 'ep_bijstand_per_10000_inwoners'"
         ).fetchone()
     totals = dict(counts)
     expected = (totals["Bijstandsuitkering_10"] * 10000 / totals["InwonersVanaf15Jaar_13"]).quantize(Decimal("0.0001"))
@@ -125,17 +141,22 @@ def test_twente_per_10000_is_computed_from_summed_counts(marts_url: str) -> None
 
 def test_dimensions_cover_the_areas_and_periods(marts_url: str) -> None:
     with psycopg.connect(marts_url) as conn:
-        areas = {r[0]: r[1:] for r in conn.execute(
-            "select gemeentecode, area_type, is_twente, inhabitants from marts.dim_gemeente")}
+        areas = {
+            r[0]: r[1:]
+            for r in conn.execute("select gemeentecode, area_type, is_twente, inhabitants from marts.dim_gemeente")
+        }
         inwoners = conn.execute(
             "select value from raw.cbs_observation where table_id = '86165NED' and region_code = 'GM0141'"
-            " and measure_code = 'inwoners' order by period_code desc limit 1").fetchone()[0]
-        label = conn.execute("select label_nl, period_type_nl from marts.dim_period where period_code = '2024KW02'"
-                             ).fetchone()
+            " and measure_code = 'inwoners' order by period_code desc limit 1"
+        ).fetchone()[0]
+        label = conn.execute(
+            "select label_nl, period_type_nl from marts.dim_period where period_code = '2024KW02'"
+        ).fetchone()
         orphans = conn.execute(
             "select count(*) from marts.fct_indicator_value v where not exists"
             " (select 1 from marts.dim_period p where p.period_code = v.period_code)"
-            " or not exists (select 1 from marts.dim_gemeente g where g.gemeentecode = v.gemeentecode)").fetchone()[0]
+            " or not exists (select 1 from marts.dim_gemeente g where g.gemeentecode = v.gemeentecode)"
+        ).fetchone()[0]
     assert set(areas) == {r["gemeente_code"] for r in read_seed("gemeenten_twente.csv")} | {"NL01", "AM05"}
     assert areas["GM0141"] == ("gemeente", True, inwoners)
     assert areas["NL01"][:2] == ("land", False) and areas["AM05"][0] == "arbeidsmarktregio"
@@ -150,8 +171,7 @@ def test_programme_views_survive_the_swap(marts_url: str) -> None:
         per_programme[shorts[row["programme"]]] = per_programme.get(shorts[row["programme"]], 0) + 1
     assert set(per_programme) == set(PROGRAMME_VIEWS)
     with psycopg.connect(marts_url) as conn:
-        views = dict(conn.execute(
-            "select viewname, definition from pg_views where schemaname = 'marts'").fetchall())
+        views = dict(conn.execute("select viewname, definition from pg_views where schemaname = 'marts'").fetchall())
         assert set(views) == {f"programme_{short}" for short in PROGRAMME_VIEWS}
         for short in PROGRAMME_VIEWS:
             # Bound to the table itself: after the rename the definition names `marts`, never the shadow schema.
@@ -163,5 +183,6 @@ def test_programme_views_survive_the_swap(marts_url: str) -> None:
             "select count(*) from pg_depend d join pg_rewrite r on d.objid = r.oid"
             " join pg_class v on r.ev_class = v.oid join pg_class t on d.refobjid = t.oid"
             " where v.relnamespace = 'marts'::regnamespace and t.relnamespace <> 'marts'::regnamespace"
-            " and t.relkind in ('r', 'v', 'm')").fetchone()[0]
+            " and t.relkind in ('r', 'v', 'm')"
+        ).fetchone()[0]
     assert dependents == 0
