@@ -59,3 +59,26 @@
 {% macro to_numeric_or_null(text) -%}
     case when {{ text }} ~ '^-?\d+(\.\d+)?$' then {{ text }}::numeric end
 {%- endmacro %}
+
+{#- Dutch label of a CBS period code, as StatLine writes it: 2024, 2024 1e halfjaar, 2024 2e kwartaal, 2024 maart. -#}
+{% macro cbs_period_label_nl(code) -%}
+    case substr({{ code }}, 5, 2)
+        when 'JJ' then substr({{ code }}, 1, 4)
+        when 'HJ' then substr({{ code }}, 1, 4) || ' ' || substr({{ code }}, 8, 1)::int || 'e halfjaar'
+        when 'KW' then substr({{ code }}, 1, 4) || ' ' || substr({{ code }}, 8, 1)::int || 'e kwartaal'
+        when 'MM' then substr({{ code }}, 1, 4) || ' ' || (array[
+            'januari', 'februari', 'maart', 'april', 'mei', 'juni',
+            'juli', 'augustus', 'september', 'oktober', 'november', 'december'
+        ])[substr({{ code }}, 7, 2)::int]
+    end
+{%- endmacro %}
+
+{#- Dutch name of the period type: jaar, halfjaar, kwartaal, maand. -#}
+{% macro cbs_period_type_nl(code) -%}
+    case substr({{ code }}, 5, 2)
+        when 'JJ' then 'jaar'
+        when 'HJ' then 'halfjaar'
+        when 'KW' then 'kwartaal'
+        when 'MM' then 'maand'
+    end
+{%- endmacro %}

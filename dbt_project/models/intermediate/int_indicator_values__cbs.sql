@@ -25,6 +25,11 @@ computed as (
             when formulas.denominator_measure is null then numerator.value * formulas.multiplier
             when denominator.value > 0 then round(numerator.value * formulas.multiplier / denominator.value, 4)
         end as value,
+        -- the counts behind a ratio, so a region's ratio can be computed from summed counts (indicator_peer_value)
+        case when formulas.denominator_measure is not null and denominator.value > 0 then numerator.value end
+            as numerator_value,
+        case when denominator.value > 0 then denominator.value end as denominator_value,
+        formulas.multiplier,
         numerator.is_provisional or coalesce(denominator.is_provisional, false) as is_provisional,
         greatest(numerator.batch_id, denominator.batch_id) as batch_id,
         numerator.source_mode,
@@ -52,6 +57,9 @@ select
     computed.gemeentecode,
     computed.period_code,
     computed.value,
+    computed.numerator_value,
+    computed.denominator_value,
+    computed.multiplier,
     computed.is_provisional,
     'cbs' as source_system,
     computed.batch_id,

@@ -6,7 +6,8 @@
     dossier still open at the new ingangsdatum does not re-enter. Persons are followed by persoon_pseudoniem across
     the monthly exports; each dossier's dates come from its latest export.
     The exports only show dossiers active in or after the first delivered month, so a month is only complete
-    (is_terugkijkperiode_volledig) once 12 earlier months were delivered; earlier months undercount. -#}
+    (is_terugkijkperiode_volledig) once a whole window of earlier months was delivered; earlier months undercount. -#}
+{%- set window = "make_interval(months => " ~ (var('herinstroom_window_months') | int) ~ ")" %}
 with uitkeringen as (
     select * from {{ ref('stg_werkplein__uitkeringen') }}
 ),
@@ -60,7 +61,7 @@ herinstroom as (
         persoon_pseudoniem
     from sequenced
     where vorige_einddatum < ingangsdatum
-        and vorige_einddatum >= ingangsdatum - interval '12 months'
+        and vorige_einddatum >= ingangsdatum - {{ window }}
 ),
 
 counted as (
@@ -70,7 +71,7 @@ counted as (
         delivered_months.batch_id,
         delivered_months.source_mode,
         delivered_months.file_name,
-        delivered_months.maand >= (delivered_months.eerste_maand + interval '12 months')::date
+        delivered_months.maand >= (delivered_months.eerste_maand + {{ window }})::date
             as is_terugkijkperiode_volledig,
         count(distinct herinstroom.persoon_pseudoniem) as herinstroom_personen
     from delivered_months

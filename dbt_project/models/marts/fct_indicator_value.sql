@@ -1,7 +1,9 @@
 {{ config(contract={'enforced': true}) }}
 
 {#- Every source's indicator values in one contract. Each int_indicator_values__<source> model has the same
-    columns; file sources (UWV, Kennispunt Twente, Werkplein) use CBS style period codes. -#}
+    columns; file sources (UWV, Kennispunt Twente, Werkplein) use CBS style period codes. The sources' values
+    are 'computed'; the realised values quoted in the programme documents (int_indicator_values__reported) are
+    added as 'reported', so history before the warehouse shows and stays distinguishable. -#}
 with cbs_values as (
     select * from {{ ref('int_indicator_values__cbs') }}
 ),
@@ -18,6 +20,10 @@ werkplein_values as (
     select * from {{ ref('int_indicator_values__werkplein') }}
 ),
 
+reported_values as (
+    select * from {{ ref('int_indicator_values__reported') }}
+),
+
 {%- set value_columns = [
     'indicator_code', 'measure_code', 'is_primary_measure', 'gemeentecode', 'period_code', 'value',
     'value_label', 'is_suppressed', 'is_provisional', 'source_system', 'batch_id', 'source_mode',
@@ -26,11 +32,10 @@ werkplein_values as (
 
 all_values as (
     {%- for relation in ['cbs_values', 'uwv_values', 'kennispunt_values', 'werkplein_values'] %}
-    select {{ value_columns | join(', ') }} from {{ relation }}
-    {%- if not loop.last %}
+    select {{ value_columns | join(', ') }}, 'computed' as value_source from {{ relation }}
     union all
-    {%- endif %}
     {%- endfor %}
+    select {{ value_columns | join(', ') }}, 'reported' as value_source from reported_values
 )
 
 select
@@ -48,7 +53,7 @@ select
     source_system::text as source_system,
     batch_id::bigint as batch_id,
     is_provisional::boolean as is_provisional,
-    'computed'::text as value_source,
+    value_source::text as value_source,
     source_mode::text as source_mode,
     source_table_id::text as source_table_id,
     source_title::text as source_title

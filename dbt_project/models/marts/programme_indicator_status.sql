@@ -19,7 +19,15 @@ with catalogue as (
     from {{ ref('indicator_catalogue') }}
 ),
 
+-- Open definition questions (CATALOGUE.md §4); blocks_status: no status until the programme owner settles it.
+definitions as (
+    select indicator_code, catalogue_question, blocks_status, open_question_nl
+    from {{ ref('indicator_definition') }}
+),
+
 -- A suppressed cell (value null, no label) is no measurement: the status is judged on the latest known value.
+-- Realised values quoted in the programme documents (value_source reported) count as measurements too; where a
+-- computed value exists for the same period it goes first.
 indicator_values as (
     select * from {{ ref('fct_indicator_value') }}
     where is_primary_measure
@@ -28,16 +36,17 @@ indicator_values as (
 
 latest as (
     select distinct on (indicator_code, gemeentecode)
-        indicator_code, gemeentecode, period_code, period_end, value, value_label, is_provisional, batch_id
+        indicator_code, gemeentecode, period_code, period_end, value, value_label, is_provisional, batch_id,
+        value_source
     from indicator_values
-    order by indicator_code, gemeentecode, period_end desc, period_code desc
+    order by indicator_code, gemeentecode, period_end desc, period_code desc, value_source = 'reported'
 ),
 
 earliest as (
     select distinct on (indicator_code, gemeentecode)
         indicator_code, gemeentecode, period_code, value
     from indicator_values
-    order by indicator_code, gemeentecode, period_end asc, period_code asc
+    order by indicator_code, gemeentecode, period_end asc, period_code asc, value_source = 'reported'
 ),
 
 -- Every catalogue indicator has an Almelo row (the programmes are Almelo's); peers appear where they have values.
@@ -58,6 +67,11 @@ joined as (
         latest.period_end as actual_period_end,
         latest.is_provisional,
         latest.batch_id,
+        latest.value_source as actual_value_source,
+        coalesce(definitions.blocks_status, false) as is_definition_blocking,
+        definitions.indicator_code is not null as is_definition_open,
+        definitions.catalogue_question,
+        definitions.open_question_nl,
         {{ document_period_start('catalogue.target_period') }} as target_start,
         {{ document_period_end('catalogue.target_period') }} as target_end,
         -- Baseline: the catalogue's; without one, the first observed value of the series.
@@ -78,6 +92,7 @@ joined as (
     left join latest on scope.indicator_code = latest.indicator_code and scope.gemeentecode = latest.gemeentecode
     left join earliest
         on scope.indicator_code = earliest.indicator_code and scope.gemeentecode = earliest.gemeentecode
+    left join definitions on scope.indicator_code = definitions.indicator_code
 ),
 
 targets as (
@@ -116,6 +131,7 @@ evaluated as (
         *,
         case
             when not is_contract_gemeente then 'niet te beoordelen'
+            when is_definition_blocking then 'niet te beoordelen'
             when actual_value is null and actual_value_label is null then 'niet te beoordelen'
             when direction is null or direction in ('', 'none') then 'niet te beoordelen'
             when target_kind = 'category' and (actual_value_label is null or target_value_text is null)
@@ -125,14 +141,21 @@ evaluated as (
             when target_kind = 'category' then 'achter'
             when target_value is null then 'niet te beoordelen'
             when is_target_reached then 'behaald'
+            -- the target period is over and the target was not met: no baseline needed to say so
+            when actual_period_end >= target_end then 'achter'
             when baseline_value is null or progress_share is null or elapsed_share is null then 'niet te beoordelen'
             when progress_share >= elapsed_share then 'op koers'
             else 'achter'
         end as status,
         case
             when not is_contract_gemeente then 'vergelijkingsgemeente: het programmadoel geldt voor Almelo'
+            when is_definition_blocking
+                then 'definitie open (CATALOGUE.md §' || catalogue_question || '): ' || open_question_nl
             when actual_value is null and actual_value_label is null then 'nog geen gemeten waarde'
-            when direction is null or direction in ('', 'none') then 'geen richting vastgelegd (definitie open)'
+            when (direction is null or direction in ('', 'none')) and is_definition_open
+                then 'geen richting vastgelegd (definitie open, CATALOGUE.md §' || catalogue_question || ')'
+            when direction is null or direction in ('', 'none')
+                then 'geen richting vastgelegd: trend- of contextindicator'
             when target_kind = 'category' and (actual_value_label is null or target_value_text is null)
                 then 'categoriedoel: geen klasse bij de laatste waarde'
             when target_kind = 'category' and is_target_class and is_in_target_period
@@ -143,6 +166,7 @@ evaluated as (
                 then 'klasse ' || actual_value_label || ', doel ' || target_value_text
             when target_value is null then 'geen streefwaarde'
             when is_target_reached then 'streefwaarde bereikt'
+            when actual_period_end >= target_end then 'doelperiode verstreken, streefwaarde niet bereikt'
             when baseline_value is null or progress_share is null or elapsed_share is null
                 then 'geen basiswaarde of looptijd om voortgang aan af te meten'
             else 'voortgang ' || round(100 * progress_share) || '% van de weg naar het doel, '
@@ -164,6 +188,8 @@ select
     actual_period_code::text as actual_period_code,
     actual_period_end::date as actual_period_end,
     is_provisional::boolean as is_provisional,
+    actual_value_source::text as actual_value_source,
+    case when is_definition_open then 'open' else 'vastgesteld' end::text as definition_status,
     case when is_contract_gemeente then baseline_value end::numeric as baseline_value,
     case when is_contract_gemeente then baseline_period end::text as baseline_period,
     case when is_contract_gemeente then baseline_source end::text as baseline_source,
