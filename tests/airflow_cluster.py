@@ -5,7 +5,6 @@ users. Runs are triggered and read through the CLI, as an operator would.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import signal
@@ -18,9 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
+import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
@@ -31,14 +32,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _json_rows(out: str) -> list[dict]:
-    """The JSON list a CLI command printed among its log lines ('No data found' instead of an empty list)."""
-    for line in out.splitlines():
-        if line.startswith(("[{", "[]")):
-            return json.loads(line)
-    return []
 
 
 def redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
@@ -54,6 +47,7 @@ def redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
 class AirflowCluster:
     home: Path
     env: dict[str, str]
+    api_url: str
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def cli(self, *args: str, timeout: float = 180) -> str:
@@ -92,45 +86,70 @@ class AirflowCluster:
             for name in self.processes
         )
 
+    # The REST API (auth off for this local deployment: SIMPLE_AUTH_MANAGER_ALL_ADMINS) — what an operator's UI does.
+    def api(self, method: str, path: str, **json_body: Any) -> Any:
+        response = requests.request(method, f"{self.api_url}/api/v2/{path}", json=json_body or None, timeout=60)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:2000]}")
+        return response.json() if response.content else None
+
+    def wait_for_api(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_alive()
+            try:
+                if requests.get(f"{self.api_url}/api/v2/monitor/health", timeout=5).ok:
+                    return
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the API server did not come up in {timeout}s\n{self.logs_tail()}")
+            time.sleep(2)
+
     def wait_for_dags(self, dag_ids: set[str], timeout: float = 240) -> None:
         """Until the DAG processor has serialised every one of ``dag_ids`` into the metadata database."""
         deadline = time.monotonic() + timeout
         while True:
             self.check_alive()
-            listed = {d["dag_id"] for d in _json_rows(self.cli("dags", "list", "-o", "json"))}
+            listed = {d["dag_id"] for d in self.api("GET", "dags?limit=100")["dags"]}
             if dag_ids <= listed:
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"DAGs not parsed after {timeout}s: {sorted(dag_ids - listed)}")
             time.sleep(3)
 
+    def unpause(self, dag_id: str) -> None:
+        self.api("PATCH", f"dags/{dag_id}", is_paused=False)
+
     def runs(self, dag_id: str) -> list[dict]:
-        return _json_rows(self.cli("dags", "list-runs", dag_id, "-o", "json"))
+        """The DAG's runs, oldest first."""
+        return self.api("GET", f"dags/{dag_id}/dagRuns?order_by=id&limit=100")["dag_runs"]
 
-    def trigger(self, dag_id: str, logical_date: str | None = None) -> str:
-        args = ["dags", "trigger", dag_id, "-o", "json"]
-        if logical_date:
-            args += ["--logical-date", logical_date]
-        return _json_rows(self.cli(*args))[0]["dag_run_id"]
-
-    def wait_for_run(self, dag_id: str, *, run_id: str | None = None, after: int = 0, timeout: float = 900) -> dict:
-        """The run ``run_id`` (or the first run beyond the ``after`` runs already there) once it finished."""
+    def wait_for_run(
+        self, dag_id: str, *, run_id: str | None = None, run_type: str | None = None, timeout: float = 900
+    ) -> dict:
+        """The run ``run_id`` (or the first run, of ``run_type`` if given) once it has finished."""
         deadline = time.monotonic() + timeout
         while True:
             self.check_alive()
-            runs = sorted(self.runs(dag_id), key=lambda r: r.get("run_after") or r.get("queued_at") or "")
-            found = [r for r in runs if r["run_id"] == run_id] if run_id else runs[after:after + 1]
+            found = [r for r in self.runs(dag_id) if (run_id is None or r["dag_run_id"] == run_id)
+                     and (run_type is None or r["run_type"] == run_type)]
             if found and found[0]["state"] in FINISHED:
                 return found[0]
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{dag_id} run {run_id or '#' + str(after + 1)} not finished after {timeout}s: "
-                                   f"{found}\n{self.logs_tail()}")
+                raise TimeoutError(f"{dag_id} run {run_id or run_type or ''} not finished after {timeout}s: "
+                                   f"{found[:1]}\n{self.logs_tail()}")
             time.sleep(5)
 
+    def clear(self, dag_id: str, run_id: str) -> None:
+        """Clear every task of a run (as "Clear run" in the UI): the scheduler runs it again."""
+        self.api("POST", f"dags/{dag_id}/clearTaskInstances", dry_run=False, dag_run_id=run_id,
+                 only_failed=False, reset_dag_runs=True)
+
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
-        rows = _json_rows(self.cli("tasks", "states-for-dag-run", dag_id, run_id, "-o", "json"))
-        return {(r["task_id"] if str(r.get("map_index", -1)) in ("-1", "") else f"{r['task_id']}[{r['map_index']}]"):
-                r["state"] for r in rows}
+        rows = self.api("GET", f"dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=1000")["task_instances"]
+        return {(r["task_id"] if r.get("map_index", -1) == -1 else f"{r['task_id']}[{r['map_index']}]"): r["state"]
+                for r in rows}
 
 
 @contextmanager
@@ -161,6 +180,7 @@ def airflow_cluster(
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(16),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "1",
         "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
@@ -169,7 +189,7 @@ def airflow_cluster(
         env["AIRFLOW__CELERY__BROKER_URL"] = f"redis://127.0.0.1:6379/{int(uuid.uuid4().int % 15) + 1}"
         env["AIRFLOW__CELERY__RESULT_BACKEND"] = "db+" + parts._replace(path=f"/{meta_db}").geturl()
         env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = "2"
-    cluster = AirflowCluster(home, env)
+    cluster = AirflowCluster(home, env, f"http://127.0.0.1:{api_port}")
     try:
         cluster.cli("db", "migrate", timeout=600)
         cluster.cli("pools", "set", "cbs_api", "2", "Concurrent calls to the CBS OData API")
@@ -178,6 +198,7 @@ def airflow_cluster(
         cluster.start("scheduler", "scheduler")
         if executor == "CeleryExecutor":
             cluster.start("celery-worker", "celery", "worker", "--concurrency", "2")
+        cluster.wait_for_api()
         yield cluster
     finally:
         cluster.stop()
