@@ -48,8 +48,19 @@ COLUMNS = (
     Column("toelichting", required=False),
 )
 WAARDE = 3
-RAW_COLUMNS = ("indicator_code", "gemeentecode", "periode", "period_code", "peildatum", "waarde", "waarde_label",
-               "eenheid", "bron", "toelichting", "extra")
+RAW_COLUMNS = (
+    "indicator_code",
+    "gemeentecode",
+    "periode",
+    "period_code",
+    "peildatum",
+    "waarde",
+    "waarde_label",
+    "eenheid",
+    "bron",
+    "toelichting",
+    "extra",
+)
 
 
 # --- units --------------------------------------------------------------------------------------------------------
@@ -80,15 +91,16 @@ UNIT_RULES: dict[str, UnitRule] = {
     "count": UnitRule("number", Decimal(0), whole=True, meaning="count: a whole number, 0 or more"),
     "percent": UnitRule("number", Decimal(0), Decimal(100), meaning="percent: 0 to 100 (45 or 45,5 - not 0,45)"),
     "rate_1_10": UnitRule("number", Decimal(1), Decimal(10), meaning="rate_1_10: a rapportcijfer from 1 to 10"),
-    "per_10000_inhabitants": UnitRule("number", Decimal(0), Decimal(10000),
-                                      meaning="per_10000_inhabitants: 0 to 10 000"),
+    "per_10000_inhabitants": UnitRule(
+        "number", Decimal(0), Decimal(10000), meaning="per_10000_inhabitants: 0 to 10 000"
+    ),
     "per_1000_inhabitants": UnitRule("number", Decimal(0), Decimal(1000), meaning="per_1000_inhabitants: 0 to 1 000"),
     "euro": UnitRule("number", meaning="euro: an amount, e.g. 4800000 or 4.800.000 (negative for a shortfall)"),
     "m2": UnitRule("number", Decimal(0), meaning="m2: square metres, 0 or more"),
     "hectare": UnitRule("number", Decimal(0), meaning="hectare: 0 or more"),
     "rank": UnitRule("number", Decimal(1), whole=True, meaning="rank: a position, a whole number from 1"),
     "index": UnitRule("number", meaning="index: a number"),
-    "other": UnitRule("number", Decimal(0), meaning="other: a number, 0 or more, in the unit the catalogue's notes name"),
+    "other": UnitRule("number", Decimal(0), meaning="other: a number, 0 or more (the catalogue's notes name the unit)"),
     "category": UnitRule("label", meaning="category: a text label (a class, a milestone such as vastgesteld)"),
 }
 LABEL_MAX_LENGTH = 100
@@ -279,18 +291,29 @@ class HandmatigSource:
 
     def parse(self, opened: OpenedFile, entity: str, pseudonymiser: Pseudonymiser | None) -> ParsedFile:
         typer = RowTyper(opened.name, COLUMNS, opened.header)
-        typer.decimal, rows = detect_decimal(opened, [p for p in typer.positions[WAARDE:WAARDE + 1] if p is not None])
+        typer.decimal, rows = detect_decimal(opened, [p for p in typer.positions[WAARDE : WAARDE + 1] if p is not None])
         path = self.catalogue()
-        parsed = ParsedFile(entity, RAW_COLUMNS, iter(()), params={
-            "dialect": {**opened.dialect.as_dict(), "decimal": typer.decimal},
-            "extra_columns": list(typer.extra),
-            "catalogue": str(path),
-        })
+        parsed = ParsedFile(
+            entity,
+            RAW_COLUMNS,
+            iter(()),
+            params={
+                "dialect": {**opened.dialect.as_dict(), "decimal": typer.decimal},
+                "extra_columns": list(typer.extra),
+                "catalogue": str(path),
+            },
+        )
         parsed.rows = self._rows(typer, rows, parsed, read_catalogue(path), self.today())
         return parsed
 
-    def _rows(self, typer: RowTyper, rows: Iterator[tuple[int, list[Any]]], parsed: ParsedFile,
-              catalogue: dict[str, Indicator], today: date) -> Iterator[tuple]:
+    def _rows(
+        self,
+        typer: RowTyper,
+        rows: Iterator[tuple[int, list[Any]]],
+        parsed: ParsedFile,
+        catalogue: dict[str, Indicator],
+        today: date,
+    ) -> Iterator[tuple]:
         for number, cells in rows:
             (code, gemeente, periode, _, bron, toelichting), problems = typer.type_row(number, cells)
             position = typer.positions[WAARDE]
@@ -298,36 +321,68 @@ class HandmatigSource:
             raw_periode = cells[typer.positions[2]] if typer.positions[2] < len(cells) else None
             indicator = catalogue.get(code) if code else None
             if code and indicator is None:
-                problems.append(Problem(number, "indicator_code", code, "not an indicator_code of the catalogue"
-                                        " (dbt_project/seeds/indicator_catalogue.csv)"))
+                problems.append(
+                    Problem(
+                        number,
+                        "indicator_code",
+                        code,
+                        "not an indicator_code of the catalogue (dbt_project/seeds/indicator_catalogue.csv)",
+                    )
+                )
             region = gemeentecode(gemeente) if gemeente else None
             if gemeente and region is None:
-                problems.append(Problem(number, "gemeentecode", gemeente,
-                                        "not a CBS gemeentecode (GM0141, or 0141) nor NL01"))
+                problems.append(
+                    Problem(number, "gemeentecode", gemeente, "not a CBS gemeentecode (GM0141, or 0141) nor NL01")
+                )
             period = self._period(number, raw_periode, periode, indicator, today, problems)
             value = label = None
             if raw_waarde is None or not str(raw_waarde).strip():
                 if not toelichting:
-                    problems.append(Problem(number, "waarde", None, "empty: fill in the value, or say in toelichting"
-                                                                    " why there is none (not measured)"))
+                    problems.append(
+                        Problem(
+                            number,
+                            "waarde",
+                            None,
+                            "empty: fill in the value, or say in toelichting why there is none (not measured)",
+                        )
+                    )
             elif indicator is not None:
                 try:
                     value, label = read_waarde(raw_waarde, indicator.unit, typer.decimal)
                 except ValueError as exc:
                     problems.append(Problem(number, "waarde", str(raw_waarde).strip(), str(exc)))
-            record = {"indicator_code": code, "gemeentecode": region or gemeente, "periode": periode,
-                      "period_code": period.code if period else None, "waarde": value, "waarde_label": label,
-                      "bron": bron}
+            record = {
+                "indicator_code": code,
+                "gemeentecode": region or gemeente,
+                "periode": periode,
+                "period_code": period.code if period else None,
+                "waarde": value,
+                "waarde_label": label,
+                "bron": bron,
+            }
             if problems:
                 parsed.reject_row(problems, record)
                 continue
             extra = json.dumps(typer.extras(cells), ensure_ascii=False)
-            yield (number, code, region, periode, period.code, period.peildatum, value, label, indicator.unit, bron,
-                   toelichting, extra)
+            yield (
+                number,
+                code,
+                region,
+                periode,
+                period.code,
+                period.peildatum,
+                value,
+                label,
+                indicator.unit,
+                bron,
+                toelichting,
+                extra,
+            )
 
     @staticmethod
-    def _period(number: int, raw: Any, periode: str | None, indicator: Indicator | None, today: date,
-                problems: list[Problem]) -> Period | None:
+    def _period(
+        number: int, raw: Any, periode: str | None, indicator: Indicator | None, today: date, problems: list[Problem]
+    ) -> Period | None:
         if not periode:
             return None
         try:
@@ -338,10 +393,15 @@ class HandmatigSource:
         if period.start > today:
             problems.append(Problem(number, "periode", periode, f"in the future ({period.code} starts after {today})"))
         elif indicator is not None and (period.end < indicator.window_start or period.start > indicator.window_end):
-            problems.append(Problem(
-                number, "periode", periode,
-                f"outside the programme: {indicator.code} takes periods from {indicator.window_start} to "
-                f"{indicator.window_end} ({indicator.window_says})"))
+            problems.append(
+                Problem(
+                    number,
+                    "periode",
+                    periode,
+                    f"outside the programme: {indicator.code} takes periods from {indicator.window_start} to "
+                    f"{indicator.window_end} ({indicator.window_says})",
+                )
+            )
         return period
 
 

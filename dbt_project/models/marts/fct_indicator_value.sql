@@ -18,6 +18,10 @@ werkplein_values as (
     select * from {{ ref('int_indicator_values__werkplein') }}
 ),
 
+handmatig_values as (
+    select * from {{ ref('int_indicator_values__handmatig') }}
+),
+
 {%- set value_columns = [
     'indicator_code', 'measure_code', 'is_primary_measure', 'gemeentecode', 'period_code', 'value',
     'value_label', 'is_suppressed', 'is_provisional', 'source_system', 'batch_id', 'source_mode',
@@ -25,7 +29,7 @@ werkplein_values as (
 ] %}
 
 all_values as (
-    {%- for relation in ['cbs_values', 'uwv_values', 'kennispunt_values', 'werkplein_values'] %}
+    {%- for relation in ['cbs_values', 'uwv_values', 'kennispunt_values', 'werkplein_values', 'handmatig_values'] %}
     select {{ value_columns | join(', ') }} from {{ relation }}
     {%- if not loop.last %}
     union all
