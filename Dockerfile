@@ -42,8 +42,8 @@ COPY docker/airflow-init.sh ./docker/
 
 # Code stays root-owned (read-only for the runtime user). Only the mount points are the airflow user's: Docker
 # seeds an empty named volume with the image directory's contents and ownership, so the volumes come up writable.
-# /data/drop holds one folder per file source (uwv, kennispunt, werkplein, manual).
-RUN mkdir -p /opt/airflow/logs /data/drop/uwv /data/drop/kennispunt /data/drop/werkplein /data/drop/manual \
+# /data/drop holds one folder per file source (uwv, kennispunt, werkplein, handmatig).
+RUN mkdir -p /opt/airflow/logs /data/drop/uwv /data/drop/kennispunt /data/drop/werkplein /data/drop/handmatig \
              /data/reports /data/local \
  && chown airflow:airflow /opt/airflow /opt/airflow/logs \
  && chown -R airflow:airflow /data

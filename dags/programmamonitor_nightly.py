@@ -13,7 +13,7 @@ import pendulum
 from airflow.sdk import dag, task
 
 # The drop-folder sources (ingestion/sources/<name>.py); a constant, so parsing this file does no I/O.
-FILE_SOURCES = ["uwv", "kennispunt", "werkplein"]
+FILE_SOURCES = ["uwv", "kennispunt", "werkplein", "handmatig"]
 
 
 def _alert_on_failure(context: dict) -> None:

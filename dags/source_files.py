@@ -1,6 +1,6 @@
-"""The drop-folder sources (UWV, Kennispunt Twente, Werkplein): one DAG each, run nightly and whenever the
-drop-folder watcher (watch_drop_folders.py) sees a new file. Load every new file, validate each batch, announce
-the published raw entities to the transform.
+"""The drop-folder sources (UWV, Kennispunt Twente, Werkplein, handmatige indicatorbestanden): one DAG each, run
+nightly and whenever the drop-folder watcher (watch_drop_folders.py) sees a new file. Load every new file, validate
+each batch, announce the published raw entities to the transform.
 
 Orchestration only: each task calls one function in ``ingestion.pipeline``.
 """
@@ -17,7 +17,7 @@ from programmamonitor.defaults import DEFAULT_ARGS, START_DATE, TAGS, nightly
 from programmamonitor.tasks import announce_published, fail_if_any_failed
 
 # Minute past two at which each source's nightly run starts (after CBS at 02:00, one at a time on small workers).
-NIGHTLY_MINUTE = {"uwv": 10, "kennispunt": 15, "werkplein": 20}
+NIGHTLY_MINUTE = {"uwv": 10, "kennispunt": 15, "werkplein": 20, "handmatig": 25}
 
 
 def file_source_dag(source: str) -> None:

@@ -3,7 +3,7 @@
     python -m ingestion migrate
     python -m ingestion cbs <TABLE_ID> [--since PERIOD] [--full] [--no-validate]
     python -m ingestion cbs --all
-    python -m ingestion files <uwv|kennispunt|werkplein> [PATH] [--no-validate]
+    python -m ingestion files <uwv|kennispunt|werkplein|handmatig> [PATH] [--no-validate]
     python -m ingestion validate <BATCH_ID>
     python -m ingestion transform
     python -m ingestion summary

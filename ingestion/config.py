@@ -67,7 +67,7 @@ class Settings:
             dbt_project_dir=Path(env.get("DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project")),
             expectations_dir=Path(env.get("EXPECTATIONS_DIR", PROJECT_ROOT / "expectations")),
             local_dir=local_dir,
-            # One folder per file source below it (uwv/, kennispunt/, werkplein/), each with its quarantine/.
+            # One folder per file source below it (uwv/, kennispunt/, werkplein/, handmatig/), each with a quarantine/.
             drop_dir=Path(env.get("DROP_DIR", local_dir / "drop")),
             # HMAC key for BSN pseudonyms; a secret. Without it only demo mode (SOURCE_MODE=recorded) loads files.
             pseudonym_key=env.get("PSEUDONYM_KEY") or None,

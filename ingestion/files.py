@@ -1,4 +1,4 @@
-"""The file loader shared by the drop-folder sources (UWV, Kennispunt Twente, Werkplein).
+"""The file loader shared by the drop-folder sources (UWV, Kennispunt Twente, Werkplein, handmatig).
 
 For every file: checksum it; a file whose bytes were loaded before is a re-delivery and is recorded as
 'unchanged'. Otherwise the source module reads it (``ingestion.filereader`` detects the dialect) and its good rows
@@ -80,9 +80,9 @@ class FileOutcome:
 
 
 def file_sources() -> dict[str, FileSource]:
-    from ingestion.sources import kennispunt, uwv, werkplein
+    from ingestion.sources import handmatig, kennispunt, uwv, werkplein
 
-    return {s.SOURCE.name: s.SOURCE for s in (uwv, kennispunt, werkplein)}
+    return {s.SOURCE.name: s.SOURCE for s in (uwv, kennispunt, werkplein, handmatig)}
 
 
 def drop_folder(settings: Settings, source: str) -> Path:

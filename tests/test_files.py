@@ -28,7 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = REPO_ROOT / "ingestion" / "samples"
 KEY = "test-pseudonym-key-0123456789"
 SAMPLE_FILES = sorted(p.relative_to(SAMPLES) for p in SAMPLES.glob("*/*.csv"))
-RAW_TABLE = {"uwv": "uwv_spanningsindicator", "kennispunt": "kennispunt_waarde"}
+RAW_TABLE = {"uwv": "uwv_spanningsindicator", "kennispunt": "kennispunt_waarde", "handmatig": "handmatig_waarde"}
 
 
 def _settings(url: str, drop: Path, **extra: str) -> Settings:

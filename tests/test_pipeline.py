@@ -222,7 +222,8 @@ def test_nightly_dag_runs_through_airflow_and_a_rerun_is_idempotent(fresh_wareho
             " + (select count(distinct batch_id) from raw.werkplein_voorziening)"
             " + (select count(distinct batch_id) from raw.werkplein_activiteit)"
             " + (select count(distinct batch_id) from raw.uwv_spanningsindicator)"
-            " + (select count(distinct batch_id) from raw.kennispunt_waarde)").fetchone()[0]
+            " + (select count(distinct batch_id) from raw.kennispunt_waarde)"
+            " + (select count(distinct batch_id) from raw.handmatig_waarde)").fetchone()[0]
     loads = len(batches) // 2  # the first night publishes every batch, the rerun finds each one unchanged
     assert [b[0] for b in batches] == ["published"] * loads + ["unchanged"] * loads
     assert raw_batches == loads

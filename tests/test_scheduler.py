@@ -15,7 +15,7 @@ from ingestion.generate import generate_werkplein
 from tests.airflow_cluster import airflow_cluster, redis_reachable
 from tests.test_pipeline import marts_snapshot
 
-SOURCE_DAGS = ["source_cbs", "source_uwv", "source_kennispunt", "source_werkplein"]
+SOURCE_DAGS = ["source_cbs", "source_uwv", "source_kennispunt", "source_werkplein", "source_handmatig"]
 TRANSFORM_DAG = "programmamonitor_transform"
 
 

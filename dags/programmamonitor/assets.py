@@ -15,8 +15,9 @@ RAW_ENTITIES: dict[str, tuple[str, ...]] = {
     "uwv": ("uwv_spanningsindicator",),
     "kennispunt": ("kennispunt_waarde",),
     "werkplein": ("werkplein_uitkering", "werkplein_voorziening", "werkplein_activiteit"),
+    "handmatig": ("handmatig_waarde",),
 }
-FILE_SOURCES: tuple[str, ...] = ("uwv", "kennispunt", "werkplein")
+FILE_SOURCES: tuple[str, ...] = ("uwv", "kennispunt", "werkplein", "handmatig")
 
 
 def raw_asset(entity: str) -> Asset:

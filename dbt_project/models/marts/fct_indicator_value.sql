@@ -24,6 +24,10 @@ reported_values as (
     select * from {{ ref('int_indicator_values__reported') }}
 ),
 
+handmatig_values as (
+    select * from {{ ref('int_indicator_values__handmatig') }}
+),
+
 {%- set value_columns = [
     'indicator_code', 'measure_code', 'is_primary_measure', 'gemeentecode', 'period_code', 'value',
     'value_label', 'is_suppressed', 'is_provisional', 'source_system', 'batch_id', 'source_mode',
@@ -31,7 +35,7 @@ reported_values as (
 ] %}
 
 all_values as (
-    {%- for relation in ['cbs_values', 'uwv_values', 'kennispunt_values', 'werkplein_values'] %}
+    {%- for relation in ['cbs_values', 'uwv_values', 'kennispunt_values', 'werkplein_values', 'handmatig_values'] %}
     select {{ value_columns | join(', ') }}, 'computed' as value_source from {{ relation }}
     union all
     {%- endfor %}
