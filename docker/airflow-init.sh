@@ -8,6 +8,9 @@ set -euo pipefail
 echo "==> airflow db migrate (Airflow metadata DB)"
 airflow db migrate
 
+echo "==> pools: cbs_api limits concurrent calls to the CBS OData API (dags/source_cbs.py)"
+airflow pools set cbs_api "${CBS_API_POOL_SLOTS:-2}" "Concurrent calls to the CBS OData API"
+
 echo "==> warehouse schema migrations and access: role bi_reader, grants, BI login (ingestion/sql)"
 python -m ingestion migrate
 

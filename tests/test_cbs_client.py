@@ -130,7 +130,9 @@ def test_html_error_page_with_status_200_is_an_error(server: RecordingServer) ->
 
 def test_table_config_resolves_region_sets() -> None:
     cfg = TableConfig.from_settings(Settings.from_env({}), "86003NED")
-    assert set(cfg.regions) == TWENTE | {"NL"}
+    # A list of region sets: Twente and NL, plus every wijk of Almelo (a code prefix).
+    assert set(cfg.regions) == TWENTE | {"NL", "WK0141"}
+    assert set(TableConfig.from_settings(Settings.from_env({}), "80794ned").regions) == TWENTE | {"NL"}
     assert cfg.measures["Bijstandsuitkering_10"] == "personen_met_bijstand"
     with pytest.raises(CbsError, match="not configured"):
         TableConfig.from_settings(Settings.from_env({}), "00000XXX")

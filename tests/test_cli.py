@@ -24,7 +24,8 @@ def test_cbs_load_prints_one_json_line_and_publishes(fresh_warehouse_url: str, t
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    assert record["status"] == "published" and record["rows"] == 378 and record["source_ref"] == "86003NED"
+    # 402 observation, metadata and code rows: Twente, NL and the wijken of Almelo (regions in cbs_tables.yml)
+    assert record["status"] == "published" and record["rows"] == 402 and record["source_ref"] == "86003NED"
     with psycopg.connect(fresh_warehouse_url) as conn:
         assert conn.execute("select status from audit.load_batch where batch_id = %s",
                             (record["batch_id"],)).fetchone()[0] == "published"

@@ -157,7 +157,8 @@ def test_dimensions_cover_the_areas_and_periods(marts_url: str) -> None:
             " (select 1 from marts.dim_period p where p.period_code = v.period_code)"
             " or not exists (select 1 from marts.dim_gemeente g where g.gemeentecode = v.gemeentecode)"
         ).fetchone()[0]
-    assert set(areas) == {r["gemeente_code"] for r in read_seed("gemeenten_twente.csv")} | {"NL01", "AM05"}
+    gemeenten_and_peers = {code for code, (area_type, *_) in areas.items() if area_type != "wijk"}
+    assert gemeenten_and_peers == {r["gemeente_code"] for r in read_seed("gemeenten_twente.csv")} | {"NL01", "AM05"}
     assert areas["GM0141"] == ("gemeente", True, inwoners)
     assert areas["NL01"][:2] == ("land", False) and areas["AM05"][0] == "arbeidsmarktregio"
     assert label == ("2024 2e kwartaal", "kwartaal")
@@ -186,3 +187,27 @@ def test_programme_views_survive_the_swap(marts_url: str) -> None:
             " and t.relkind in ('r', 'v', 'm')"
         ).fetchone()[0]
     assert dependents == 0
+
+
+def test_almelo_wijken_have_their_own_values_and_no_status(marts_url: str) -> None:
+    """CBS wijken-en-buurten tables are loaded for Almelo's wijken too (regions WK0141 in cbs_tables.yml): the
+    per-10 000 figure per wijk, computed from the wijk's own counts, as a wijk of GM0141; the status is the
+    gemeente's only."""
+    with psycopg.connect(marts_url) as conn:
+        wijk_values = conn.execute(
+            "select v.gemeentecode, v.period_code, v.value, g.parent_gemeentecode from marts.fct_indicator_value v"
+            " join marts.dim_gemeente g using (gemeentecode)"
+            " where v.indicator_code = 'ep_bijstand_per_10000_inwoners' and g.area_type = 'wijk'"
+        ).fetchall()
+        counts = {r[0]: r[1:] for r in conn.execute(
+            "select region_code || period_code, sum(value) filter (where measure_code = 'personen_met_bijstand'),"
+            " sum(value) filter (where measure_code = 'inwoners_15_plus') from raw.cbs_observation"
+            " where table_id = '86003NED' and region_code like 'WK0141%' group by region_code, period_code")}
+        judged = conn.execute("select count(*) from marts.programme_indicator_status where gemeentecode like 'WK%'"
+                              ).fetchone()[0]
+    assert wijk_values, "no wijk rows in fct_indicator_value"
+    for code, period, value, parent in wijk_values:
+        assert code.startswith("WK0141") and parent == "GM0141"
+        bijstand, inwoners = counts[code + period]
+        assert value == round(bijstand * 10000 / inwoners, 4)
+    assert judged == 0

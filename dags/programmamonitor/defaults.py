@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import os
+from datetime import datetime, timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable
+from airflow.sdk import CronTriggerTimetable, DeadlineAlert, DeadlineReference, SyncCallback
 
 TIMEZONE = "Europe/Amsterdam"
 START_DATE = pendulum.datetime(2026, 1, 1, tz=TIMEZONE)
@@ -17,6 +18,24 @@ TAGS = ["programmamonitor"]
 def nightly(cron: str) -> CronTriggerTimetable:
     """A run at the given minute and hour of each night, Amsterdam time (summer and winter time alike)."""
     return CronTriggerTimetable(cron, timezone=TIMEZONE)
+
+
+# When the nightly refresh must be done (HH:MM, Amsterdam); later, the alert channel hears of it.
+REFRESH_DEADLINE = os.environ.get("PROGRAMMAMONITOR_REFRESH_DEADLINE", "07:00")
+
+
+def refresh_deadline(nightly_at: str) -> DeadlineAlert:
+    """A DeadlineAlert for a DAG whose nightly run is due at ``nightly_at`` (HH:MM): alert when that run has not
+    finished by REFRESH_DEADLINE (the next morning if the deadline lies before the start). Runs without a logical
+    date (Asset-triggered) have no deadline; the nightly run after them does."""
+    start, end = (datetime.strptime(t, "%H:%M") for t in (nightly_at, REFRESH_DEADLINE))
+    interval = (end - start) % timedelta(days=1) or timedelta(days=1)
+    return DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
+        interval=interval,
+        callback=SyncCallback("ingestion.alerts.notify_deadline_missed",
+                              kwargs={"deadline": f"{REFRESH_DEADLINE} {TIMEZONE}"}),
+    )
 
 
 def alert_on_failure(context: dict[str, Any]) -> None:

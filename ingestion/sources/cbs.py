@@ -116,9 +116,7 @@ class TableConfig:
             if table_id not in editions:
                 continue
             cfg = {**{k: v for k, v in series.items() if k != "editions"}, **(editions[table_id] or {})}
-            regions = cfg.get("regions", [])
-            if isinstance(regions, str):
-                regions = catalogue.get("region_sets", {})[regions]
+            regions = _regions(cfg.get("regions", []), catalogue.get("region_sets", {}))
             low, high = (list(cfg.get("value_range") or []) + [None, None])[:2]
             return cls(
                 table_id=table_id,
@@ -134,6 +132,15 @@ class TableConfig:
             )
         known = ", ".join(configured_tables(settings)) or "none"
         raise CbsError(f"CBS table {table_id} is not configured in {settings.cbs_tables_file} (configured: {known})")
+
+
+def _regions(spec: str | list[str], region_sets: dict[str, list[str]]) -> list[str]:
+    """A region set's name, or a list of set names and region code prefixes, as one list of prefixes."""
+    items = [spec] if isinstance(spec, str) else list(spec)
+    regions: list[str] = []
+    for item in map(str, items):
+        regions += [str(r) for r in region_sets[item]] if item in region_sets else [item]
+    return list(dict.fromkeys(regions))
 
 
 def configured_tables(settings: Settings) -> list[str]:
