@@ -64,7 +64,7 @@ def test_marts_hold_values_for_almelo(published_warehouse) -> None:
         assert {r[1] for r in rows} == {"2024KW01", "2024KW02", "2024KW03"}
         assert rows[0][2:] == ("quarter", rows[0][3], rows[0][4], "cbs") and str(rows[0][3]) == "2024-01-01"
         peers = conn.execute("select count(distinct gemeentecode) from marts.fct_indicator_value").fetchone()[0]
-        assert peers == 15  # 14 Twente gemeenten + NL01
+        assert peers == 16  # 14 Twente gemeenten + NL01 + the recorded wijk of Almelo
         statuses = conn.execute(
             "select count(*), count(*) filter (where status = 'niet te beoordelen')"
             " from marts.programme_indicator_status where is_contract_gemeente"
