@@ -18,6 +18,7 @@ export AIRFLOW__CORE__DEFAULT_TIMEZONE := Europe/Amsterdam
 export AIRFLOW__LOGGING__COLORED_CONSOLE_LOG := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS  := false
 export GX_ANALYTICS_ENABLED            := False
+export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 
 RUN_DATE ?= $(shell date +%F)
 
