@@ -123,9 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_transform
     )
     sub.add_parser("summary", help="what is in the marts and where to look").set_defaults(func=cmd_summary)
-    sub.add_parser("manifest", help="dbt parse: the manifest the transform DAG renders its dbt tasks from").set_defaults(
-        func=cmd_manifest
-    )
+    manifest = sub.add_parser("manifest", help="dbt parse: the manifest the transform DAG renders its dbt tasks from")
+    manifest.set_defaults(func=cmd_manifest)
     return parser
 
 

@@ -4,6 +4,7 @@ dbt per model into marts_shadow, publish, summary and docs; and a failing dbt te
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import psycopg
@@ -26,10 +27,12 @@ def loaded_warehouse(pg_server_url: str, tmp_path_factory):
     the dbt manifest written; an Airflow home with its metadata DB. Nothing built yet."""
     tmp = tmp_path_factory.mktemp("transform_dag")
     with throwaway_warehouse(pg_server_url, "pm_transform_dag") as url:
-        cfg = Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded",
-                                 "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp / "local")})
-        generate_werkplein(cfg.drop_dir / "werkplein", scale=0.2, months=6, end="2024-12", seed=141,
-                           gemeentecode="0141")
+        cfg = Settings.from_env(
+            {"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded", "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp / "local")}
+        )
+        generate_werkplein(
+            cfg.drop_dir / "werkplein", scale=0.2, months=6, end="2024-12", seed=141, gemeentecode="0141"
+        )
         pipeline.prepare_warehouse(cfg)
         for table_id in pipeline.cbs_table_ids(cfg):
             pipeline.validate_loaded_batch(pipeline.load_cbs_table(table_id, cfg=cfg), cfg)
@@ -42,13 +45,15 @@ def loaded_warehouse(pg_server_url: str, tmp_path_factory):
         yield url, cfg, env, tmp
 
 
-def task_states(log: Path) -> dict[str, str]:
-    """task id -> final state, from the `airflow dags test` log."""
-    states: dict[str, str] = {}
-    for line in log.read_text().splitlines():
-        if "Task instance in " not in line and "[DAG TEST] end task" not in line:
-            continue
-    return states
+def task_states(env: dict[str, str], logical_date: str) -> dict[str, str]:
+    """task id -> state of the DAG's run for that logical date, from Airflow's metadata DB (SQLite)."""
+    with sqlite3.connect(Path(env["AIRFLOW_HOME"]) / "airflow.db") as db:
+        rows = db.execute(
+            "select ti.task_id, ti.state from task_instance ti join dag_run r on r.dag_id = ti.dag_id"
+            " and r.run_id = ti.run_id where ti.dag_id = ? and r.logical_date like ? || '%'",
+            (DAG_ID, logical_date),
+        ).fetchall()
+    return dict(rows)
 
 
 def test_transform_dag_builds_every_model_as_a_task_and_publishes(loaded_warehouse) -> None:
@@ -62,15 +67,19 @@ def test_transform_dag_builds_every_model_as_a_task_and_publishes(loaded_warehou
         assert {"fct_indicator_value", "programme_indicator_status", "data_quality"} <= set(marts)
         almelo = conn.execute(
             "select count(distinct indicator_code) from marts.fct_indicator_value where gemeentecode = 'GM0141'"
-            " and source_system = 'werkplein'").fetchone()[0]
+            " and source_system = 'werkplein'"
+        ).fetchone()[0]
         assert almelo > 0
         grants = conn.execute("select has_table_privilege('bi_reader', 'marts.fct_indicator_value', 'select')")
         assert grants.fetchone()[0]
+    states = task_states(env, "2026-11-20")
+    assert set(states.values()) == {"success"}, {t: s for t, s in states.items() if s != "success"}
     text = log.read_text()
     # Every model ran under its own task (the producer's one dbt build, each node's verdict in its own task).
     manifest = json.loads((cfg.dbt_project_dir / "target" / "manifest.json").read_text())
     models = [n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"]
-    assert models and all(f"task_id=dbt.{m}" in text or f"task_id=dbt.{m}.run" in text for m in models)
+    assert models and all({f"dbt.{m}.run", f"dbt.{m}_run"} & set(states) for m in models)
+    assert sum(1 for t in states if t.endswith(".test")) > 20  # the tests of a model: a task of their own
     assert "Marts (schema marts):" in text  # the summary
     assert (cfg.local_dir / "dbt_docs" / "index.html").is_file()
     assert (cfg.local_dir / "dbt_docs" / "catalog.json").is_file()
@@ -87,7 +96,7 @@ def test_a_failing_dbt_test_stops_the_dag_before_publish(loaded_warehouse) -> No
         bad = conn.execute(
             "insert into audit.load_batch (source, entity, source_ref, source_mode, status, request_params)"
             " values ('cbs', 'cbs_observation', '86003NED', 'recorded', 'published',"
-            " '{\"series\": \"uitkeringen_wijken_en_buurten\", \"edition\": 2024}') returning batch_id"
+            ' \'{"series": "uitkeringen_wijken_en_buurten", "edition": 2024}\') returning batch_id'
         ).fetchone()[0]
         conn.execute(
             "insert into raw.cbs_observation (batch_id, table_id, row_number, region_code, period_code, topic_key,"
@@ -106,5 +115,11 @@ def test_a_failing_dbt_test_stops_the_dag_before_publish(loaded_warehouse) -> No
     finally:
         with psycopg.connect(url) as conn:
             conn.execute("update audit.load_batch set status = 'failed' where batch_id = %s", (bad,))
-    text = log.read_text()
-    assert "publish" in text and "upstream_failed" in text
+    states = task_states(env, "2026-11-21")
+    # The build failed on fct_indicator_value (its contract), that model's task says so, and nothing after it ran.
+    assert states["dbt.dbt_producer_watcher"] == "failed"
+    assert states["dbt.fct_indicator_value.run"] == "failed"
+    assert states["dbt.programme_indicator_status.run"] == "upstream_failed"
+    assert states["dbt.stg_cbs__tables.run"] == "success"  # independent models keep their own (green) status
+    assert states["publish"] == "upstream_failed"
+    assert states["summary"] == states["docs"] == "upstream_failed"

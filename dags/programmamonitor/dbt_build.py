@@ -75,7 +75,9 @@ def dbt_task_group(dag: Any, upstream: Any) -> tuple[Any, Any]:
             profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",
         ),
         # A subprocess, as the CLI path runs dbt: its own memory, and the env of the interceptor.
-        execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.SUBPROCESS),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.SUBPROCESS
+        ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.AFTER_EACH,
