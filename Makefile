@@ -49,6 +49,9 @@ run: install
 	echo "==> airflow metadata DB (SQLite in .local/airflow)"; \
 	$(BIN)/airflow db migrate > $(LOCAL)/airflow-db-migrate.log 2>&1 \
 	  || { tail -20 $(LOCAL)/airflow-db-migrate.log; echo "error: airflow db migrate failed (log: .local/airflow-db-migrate.log)"; exit 1; }; \
+	echo "==> dbt manifest (the transform DAG's tasks per model)"; \
+	$(BIN)/python -m ingestion manifest > $(LOCAL)/dbt-manifest.log 2>&1 \
+	  || { tail -20 $(LOCAL)/dbt-manifest.log; echo "error: dbt parse failed (log: .local/dbt-manifest.log)"; exit 1; }; \
 	echo "==> running DAG programmamonitor_nightly for $(RUN_DATE) (full log: .local/last-run.log)"; \
 	if ! $(BIN)/airflow dags test programmamonitor_nightly $(RUN_DATE) 2>&1 \
 	     | $(BIN)/python -m ingestion.progress $(LOCAL)/last-run.log; then \
