@@ -37,6 +37,9 @@ RUN pip install --no-deps . \
 
 COPY dags/ ./dags/
 COPY dbt_project/ ./dbt_project/
+# The manifest the transform DAG renders its dbt tasks from (dbt parse needs no warehouse).
+RUN DBT_PROJECT_DIR=/opt/airflow/dbt_project PROGRAMMAMONITOR_LOCAL_DIR=/tmp/pm python -m ingestion manifest \
+ && rm -rf /tmp/pm
 COPY expectations/ ./expectations/
 COPY docker/airflow-init.sh ./docker/
 

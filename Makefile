@@ -18,8 +18,11 @@ export AIRFLOW__CORE__DEFAULT_TIMEZONE := Europe/Amsterdam
 export AIRFLOW__LOGGING__COLORED_CONSOLE_LOG := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS  := false
 export GX_ANALYTICS_ENABLED            := False
+export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 
 RUN_DATE ?= $(shell date +%F)
+# One night as the scheduler runs it: every source DAG, then the transform (in production it starts on their Assets).
+NIGHTLY_DAGS := source_cbs source_uwv source_kennispunt source_werkplein source_handmatig programmamonitor_transform
 
 .PHONY: help install run test lint stop clean
 
@@ -48,10 +51,16 @@ run: install
 	echo "==> airflow metadata DB (SQLite in .local/airflow)"; \
 	$(BIN)/airflow db migrate > $(LOCAL)/airflow-db-migrate.log 2>&1 \
 	  || { tail -20 $(LOCAL)/airflow-db-migrate.log; echo "error: airflow db migrate failed (log: .local/airflow-db-migrate.log)"; exit 1; }; \
-	echo "==> running DAG programmamonitor_nightly for $(RUN_DATE) (full log: .local/last-run.log)"; \
-	if ! $(BIN)/airflow dags test programmamonitor_nightly $(RUN_DATE) 2>&1 \
-	     | $(BIN)/python -m ingestion.progress $(LOCAL)/last-run.log; then \
-	  echo "error: the nightly run failed; the published marts are unchanged (full log: .local/last-run.log)"; exit 1; fi; \
+	echo "==> dbt manifest (the transform DAG's tasks per model)"; \
+	$(BIN)/python -m ingestion manifest > $(LOCAL)/dbt-manifest.log 2>&1 \
+	  || { tail -20 $(LOCAL)/dbt-manifest.log; echo "error: dbt parse failed (log: .local/dbt-manifest.log)"; exit 1; }; \
+	$(BIN)/airflow pools set cbs_api 2 "Concurrent calls to the CBS OData API" > /dev/null 2>&1; \
+	for dag in $(NIGHTLY_DAGS); do \
+	  echo "==> DAG $$dag for $(RUN_DATE) (full log: .local/last-run-$$dag.log)"; \
+	  if ! $(BIN)/airflow dags test $$dag $(RUN_DATE) 2>&1 \
+	       | $(BIN)/python -m ingestion.progress $(LOCAL)/last-run-$$dag.log; then \
+	    echo "error: $$dag failed; the published marts are unchanged (full log: .local/last-run-$$dag.log)"; exit 1; fi; \
+	done; \
 	$(BIN)/python -m ingestion summary
 
 test: install

@@ -7,6 +7,7 @@
     python -m ingestion validate <BATCH_ID>
     python -m ingestion transform
     python -m ingestion summary
+    python -m ingestion manifest      # dbt parse: the manifest the transform DAG renders its dbt tasks from
 
 Loads print one JSON line per batch or file (batch id, status, rows, reason) on stdout; logs go to stderr.
 """
@@ -87,6 +88,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_manifest(args: argparse.Namespace) -> int:
+    from ingestion.transform import write_manifest
+
+    _print({"manifest": str(write_manifest(settings()))})
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingestion", description=__doc__.split("\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -115,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_transform
     )
     sub.add_parser("summary", help="what is in the marts and where to look").set_defaults(func=cmd_summary)
+    manifest = sub.add_parser("manifest", help="dbt parse: the manifest the transform DAG renders its dbt tasks from")
+    manifest.set_defaults(func=cmd_manifest)
     return parser
 
 

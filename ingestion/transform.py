@@ -45,11 +45,12 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(url: str, settings: Settings, args: list[str]) -> DbtRun:
-    target_dir = settings.local_dir / "dbt" / "target"
+def run_dbt(url: str | None, settings: Settings, args: list[str], target_dir: Path | None = None) -> DbtRun:
+    """dbt with the warehouse of ``url`` (None: no connection needed, e.g. ``parse``)."""
+    target_dir = target_dir or settings.local_dir / "dbt" / "target"
     env = {
         **os.environ,
-        **dbt_env(url),
+        **(dbt_env(url) if url else {}),
         "DBT_TARGET_PATH": str(target_dir),
         "DBT_LOG_PATH": str(settings.local_dir / "dbt" / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -82,18 +83,32 @@ def _read_results(returncode: int, path: Path) -> DbtRun:
     return run
 
 
-def build_marts(url: str, settings: Settings) -> DbtRun:
-    """``dbt build`` with the marts in the shadow schema; raises TransformError unless everything passed."""
+def dbt_vars(settings: Settings, marts_schema: str = SHADOW_SCHEMA) -> dict[str, object]:
+    """The dbt vars of a pipeline build (the CLI's and the transform DAG's alike)."""
+    return {"marts_schema": marts_schema, "small_number_threshold": settings.small_number_threshold}
+
+
+def prepare_shadow(url: str) -> None:
+    """An empty start for the build: whatever a killed or failed build left in the shadow schema goes."""
     with connect(url, autocommit=True) as conn:
         conn.execute(f"drop schema if exists {SHADOW_SCHEMA} cascade")
-    dbt_vars = {"marts_schema": SHADOW_SCHEMA, "small_number_threshold": settings.small_number_threshold}
-    run = run_dbt(url, settings, ["build", "--vars", json.dumps(dbt_vars)])
+
+
+def build_shadow(url: str, settings: Settings) -> DbtRun:
+    """``dbt build`` with the marts in the shadow schema; raises TransformError unless everything passed."""
+    run = run_dbt(url, settings, ["build", "--vars", json.dumps(dbt_vars(settings))])
     if run.returncode != 0:
         detail = "; ".join(run.failures[:10]) or f"dbt exited with code {run.returncode}"
         raise TransformError(f"dbt build failed, published marts left unchanged: {detail}")
     if run.warnings:
         log.warning("dbt build passed with %d warning(s): %s", len(run.warnings), "; ".join(run.warnings))
     return run
+
+
+def build_marts(url: str, settings: Settings) -> DbtRun:
+    """The shadow schema emptied, then ``dbt build`` into it; raises TransformError unless everything passed."""
+    prepare_shadow(url)
+    return build_shadow(url, settings)
 
 
 def publish_marts(url: str) -> None:
@@ -126,3 +141,28 @@ def build_and_publish(url: str, settings: Settings) -> DbtRun:
         run = build_marts(url, settings)
         publish_marts(url)
     return run
+
+
+def docs_dir(settings: Settings) -> Path:
+    return settings.local_dir / "dbt_docs"
+
+
+def generate_docs(url: str, settings: Settings) -> Path:
+    """``dbt docs generate`` of the published marts into ``<local dir>/dbt_docs`` (index.html with the manifest
+    and catalog beside it; `dbt docs serve --target-path` or any static web server shows it)."""
+    target = docs_dir(settings)
+    run = run_dbt(url, settings, ["docs", "generate", "--vars", json.dumps(dbt_vars(settings, LIVE_SCHEMA))],
+                  target_dir=target)
+    if run.returncode != 0:
+        raise TransformError(f"dbt docs generate exited with code {run.returncode}")
+    return target / "index.html"
+
+
+def write_manifest(settings: Settings) -> Path:
+    """``dbt parse`` into the project's own ``target/``: the manifest the transform DAG renders its tasks from
+    (one per seed, model and model's tests). Needs no warehouse. Run again after changing the dbt project."""
+    target = settings.dbt_project_dir / "target"
+    run = run_dbt(None, settings, ["parse"], target_dir=target)
+    if run.returncode != 0:
+        raise TransformError(f"dbt parse exited with code {run.returncode}")
+    return target / "manifest.json"

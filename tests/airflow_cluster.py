@@ -141,6 +141,19 @@ class AirflowCluster:
                                    f"{found[:1]}\n{self.logs_tail()}")
             time.sleep(5)
 
+    def wait_for_runs(self, dag_id: str, *, run_type: str, count: int, timeout: float = 1200) -> list[dict]:
+        """The DAG's ``count`` runs of ``run_type`` once all of them have finished, oldest first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_alive()
+            runs = [r for r in self.runs(dag_id) if r["run_type"] == run_type]
+            if len(runs) >= count and all(r["state"] in FINISHED for r in runs):
+                return runs
+            if time.monotonic() > deadline:
+                states = [r["state"] for r in runs]
+                raise TimeoutError(f"{dag_id}: {len(runs)}/{count} {run_type} runs, {states}\n{self.logs_tail()}")
+            time.sleep(5)
+
     def clear(self, dag_id: str, run_id: str) -> None:
         """Clear every task of a run (as "Clear run" in the UI): the scheduler runs it again."""
         self.api("POST", f"dags/{dag_id}/clearTaskInstances", dry_run=False, dag_run_id=run_id,

@@ -27,6 +27,7 @@ os.environ["AIRFLOW_HOME"] = str(REPO_ROOT / ".local" / "airflow-test")
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO_ROOT / "dags"))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 # Validations in tests render their Data Docs here, not into the `make run` site.
 os.environ.setdefault("DATA_DOCS_DIR", str(REPO_ROOT / ".local" / "test-data-docs"))
 

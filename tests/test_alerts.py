@@ -30,7 +30,7 @@ from ingestion import alerts
 from ingestion.alerts import Alert, AlertChannel, notify_deadline_missed, notify_failure, send_alert
 from ingestion.pipeline import ValidationFailed
 
-DAG_FILE = Path(__file__).resolve().parent.parent / "dags" / "programmamonitor_nightly.py"
+DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "dags" / "programmamonitor" / "defaults.py"
 CONN_ENV = "AIRFLOW_CONN_PROGRAMMAMONITOR_ALERTS"
 # A valid-looking BSN placed where an alert must not look (params, DAG-run conf): it must never be sent.
 BSN_IN_CONTEXT = "111222333"
@@ -160,12 +160,12 @@ class FakeTaskInstance:
     """What the callback reads of Airflow's RuntimeTaskInstance."""
 
     task_id: str = "validate_batch"
-    dag_id: str = "programmamonitor_nightly"
+    dag_id: str = "source_cbs"
     run_id: str = "scheduled__2026-03-04T01:30:00+00:00"
     try_number: int = 1
     map_index: int = 2
     log_url: str = (
-        "http://localhost:8080/dags/programmamonitor_nightly/runs/scheduled__2026-03-04T01%3A30%3A00%2B00%3A00"
+        "http://localhost:8080/dags/source_cbs/runs/scheduled__2026-03-04T01%3A30%3A00%2B00%3A00"
         "/tasks/validate_batch/mapped/2?try_number=1"
     )
 
@@ -206,7 +206,7 @@ def test_webhook_receives_json_naming_dag_task_run_and_error(
     assert request["headers"]["X-Alert-Token"] == "t0k3n"
     assert request["headers"]["Content-Type"].startswith("application/json")
     body = request["json"]
-    assert body["dag_id"] == "programmamonitor_nightly"
+    assert body["dag_id"] == "source_cbs"
     assert body["task_id"] == "validate_batch"
     assert body["map_index"] == 2
     assert body["run_id"] == "scheduled__2026-03-04T01:30:00+00:00"
@@ -216,7 +216,7 @@ def test_webhook_receives_json_naming_dag_task_run_and_error(
     assert "expect_column_values_to_not_be_null" in body["error"]
     assert body["log_url"] == FakeTaskInstance.log_url
     # Slack/Teams read "text": everything a reader needs, in one message.
-    for expected in ("programmamonitor_nightly", "validate_batch", body["run_id"], "batch 17", "Try: 1"):
+    for expected in ("source_cbs", "validate_batch", body["run_id"], "batch 17", "Try: 1"):
         assert expected in body["text"]
     assert BSN_IN_CONTEXT not in json.dumps(body)
 
@@ -299,7 +299,7 @@ def test_email_arrives_with_subject_and_body_naming_task_and_error(
     assert received["from"] == "airflow@almelo.example"
     assert received["to"] == ["data@almelo.example", "ops@almelo.example"]
     message = received["message"]
-    assert "validate_batch" in message["Subject"] and "programmamonitor_nightly" in message["Subject"]
+    assert "validate_batch" in message["Subject"] and "source_cbs" in message["Subject"]
     assert message["To"] == "data@almelo.example, ops@almelo.example"
     body = message.get_content()
     for expected in ("Task: validate_batch (map index 2)", "Run: scheduled__2026-03-04", "Try: 1", "batch 17"):
@@ -372,12 +372,12 @@ def test_alert_keeps_only_the_first_line_of_the_error_and_no_context_data() -> N
 
 def test_alert_from_a_sparse_context() -> None:
     """Manual runs may lack a logical date; an unmapped task has map_index -1; the error may be a string."""
-    ti = SimpleNamespace(task_id="summary", dag_id="programmamonitor_nightly", run_id="manual__1", map_index=-1)
+    ti = SimpleNamespace(task_id="summary", dag_id="source_cbs", run_id="manual__1", map_index=-1)
     alert = Alert.from_context({"ti": ti, "run_id": "manual__1", "exception": "Task timed out"})
 
     assert (alert.map_index, alert.logical_date, alert.try_number, alert.log_url) == (None, None, None, None)
     assert alert.error == "Task timed out"
-    assert alert.task_label == "programmamonitor_nightly.summary"
+    assert alert.task_label == "source_cbs.summary"
     assert "Logical date: -" in alert.text()
 
 
@@ -409,8 +409,9 @@ def test_channel_repr_and_description_hide_secrets() -> None:
 # --- wiring ---------------------------------------------------------------------------------------------------
 
 
-def test_nightly_dag_calls_notify_failure_on_task_failure(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = importlib.util.spec_from_file_location("nightly_alerts_wiring", DAG_FILE)
+def test_the_dags_default_args_call_notify_failure_on_task_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every DAG takes DEFAULT_ARGS from dags/programmamonitor/defaults.py (tests/test_dag_integrity.py checks it)."""
+    spec = importlib.util.spec_from_file_location("defaults_alerts_wiring", DEFAULTS_FILE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     received: list[dict] = []

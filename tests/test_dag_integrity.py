@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -14,13 +15,27 @@ import pytest
 
 DAGS_DIR = Path(__file__).resolve().parent.parent / "dags"
 DAG_FILES = sorted(p for p in DAGS_DIR.glob("*.py") if not p.name.startswith("_"))
-# Airflow puts the DAGs folder (its bundle) on sys.path; the DAG files import the shared dags/programmamonitor.
+SOURCE_DAGS = ["source_cbs", "source_handmatig", "source_kennispunt", "source_uwv", "source_werkplein"]
+FILE_SOURCE_DAGS = [d for d in SOURCE_DAGS if d != "source_cbs"]
+# Every DAG the deployment must have; the checks below run for each, and a DAG more or less fails the first test.
+DAG_IDS = sorted([*SOURCE_DAGS, "watch_drop_folders", "programmamonitor_transform"])
+
+# As in Airflow's DAG processor, the DAGs folder is on sys.path (the DAG files import the `programmamonitor` package).
 if str(DAGS_DIR) not in sys.path:
     sys.path.append(str(DAGS_DIR))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def dbt_manifest() -> Path:
+    """The manifest the transform DAG renders its dbt tasks from (``python -m ingestion manifest``)."""
+    from ingestion.config import settings
+    from ingestion.transform import write_manifest
+
+    return write_manifest(settings())
+
+
 @pytest.fixture(scope="module")
-def dagbag():
+def dagbag(dbt_manifest: Path):
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(DAGS_DIR))
@@ -31,39 +46,144 @@ def test_every_dag_file_imports_without_errors(dagbag) -> None:
     assert dagbag.dags, "no DAGs found"
 
 
-@pytest.mark.parametrize("dag_id", ["programmamonitor_nightly"])
+def test_every_dag_is_checked_here(dagbag) -> None:
+    assert sorted(dagbag.dags) == sorted(DAG_IDS)
+
+
+@pytest.mark.parametrize("dag_id", DAG_IDS)
 def test_dag_has_owner_retries_tags_timeouts_and_schedule(dagbag, dag_id: str) -> None:
+    from programmamonitor.defaults import OWNER, alert_on_failure
+
     dag = dagbag.dags[dag_id]
     assert dag.tags and "programmamonitor" in dag.tags
     assert dag.schedule is not None or dag.timetable is not None
     assert dag.max_active_runs == 1
+    assert not dag.catchup
     for task in dag.tasks:
         assert task.owner and task.owner != "airflow", f"{task.task_id} has no owner"
         assert task.execution_timeout is not None, f"{task.task_id} has no execution timeout"
-        if task.task_id.startswith(("validate", "build_and_publish")):
+        if task.task_type == "EmptyOperator":  # nothing runs (Cosmos' marker after its producer)
+            continue
+        if task.task_id.startswith(("validate", "build_and_publish", "dbt", "prepare_shadow", "publish")):
             assert task.retries == 0, f"{task.task_id}: a failed validation/build must not be retried"
         elif task.task_id.startswith("load_"):
             assert task.retries >= 2 and task.retry_exponential_backoff
+        assert task.owner == OWNER
+        callbacks = (
+            task.on_failure_callback if isinstance(task.on_failure_callback, list) else [task.on_failure_callback]
+        )
+        # Cosmos wraps the producer's callback (to keep its state for a retry); it still calls ours.
+        assert alert_on_failure in callbacks or "dbt_producer_watcher" in task.task_id, task.task_id
 
 
-def test_nightly_dag_order_is_load_validate_transform_summary(dagbag) -> None:
-    dag = dagbag.dags["programmamonitor_nightly"]
-    assert dag.get_task("load_cbs_table").downstream_task_ids == {"validate_batch"}
-    assert dag.get_task("validate_batch").downstream_task_ids == {"build_and_publish_marts"}
-    assert dag.get_task("build_and_publish_marts").downstream_task_ids == {"summary"}
+def test_transform_dag_runs_on_any_raw_asset_and_nightly(dagbag) -> None:
+    from airflow.sdk import AssetAny, AssetOrTimeSchedule, CronTriggerTimetable
+
+    from programmamonitor.assets import ALL_RAW_ASSETS
+
+    dag = dagbag.dags["programmamonitor_transform"]
+    assert isinstance(dag.timetable, AssetOrTimeSchedule)
+    assert isinstance(dag.timetable.asset_condition, AssetAny)
+    assert set(dag.timetable.asset_condition.objects) == set(ALL_RAW_ASSETS)
+    assert isinstance(dag.timetable.timetable, CronTriggerTimetable)
+    assert (dag.timetable.timetable.expression, dag.timetable.timetable.timezone) == ("0 6 * * *", "Europe/Amsterdam")
 
 
-def test_nightly_dag_loads_and_validates_every_file_source_before_the_marts(dagbag) -> None:
-    from ingestion.pipeline import file_source_names
+def test_transform_dag_publishes_only_after_every_dbt_node_passed(dagbag, dbt_manifest: Path) -> None:
+    dag = dagbag.dags["programmamonitor_transform"]
+    producer = dag.get_task("dbt.dbt_producer_watcher")
+    assert producer.upstream_task_ids == {"prepare_shadow"}
+    publish = dag.get_task("publish")
+    assert "dbt.dbt_producer_watcher" in publish.upstream_task_ids
+    assert publish.trigger_rule == "all_success"
+    assert dag.get_task("summary").upstream_task_ids == dag.get_task("docs").upstream_task_ids == {"publish"}
+    # Every model and seed of the manifest is a task, and every dbt task lies upstream of publish.
+    nodes = json.loads(dbt_manifest.read_text())["nodes"].values()
+    names = {n["name"] for n in nodes if n["resource_type"] in ("model", "seed")}
+    dbt_tasks = {t.task_id for t in dag.tasks if t.task_id.startswith("dbt.")}
+    assert all({f"dbt.{n}.run", f"dbt.{n}_run", f"dbt.{n}.seed", f"dbt.{n}_seed"} & dbt_tasks for n in names)
+    assert dbt_tasks <= {t.task_id for t in publish.get_flat_relatives(upstream=True)}
+    # The per-node tasks wait for the build (sequential `airflow dags test` runs them after it), and report a failed
+    # build's verdict per node; they run dbt themselves never (no retries: Cosmos would fall back to a dbt run).
+    for task in dag.tasks:
+        if task.task_type.endswith("WatcherOperator") and task is not producer:
+            assert task.retries == 0
+            assert "dbt.dbt_producer_watcher" in {t.task_id for t in task.get_flat_relatives(upstream=True)}
 
-    dag = dagbag.dags["programmamonitor_nightly"]
-    assert dag.get_task("load_files").downstream_task_ids == {"validate_files"}
-    assert dag.get_task("validate_files").downstream_task_ids == {"build_and_publish_marts"}
-    assert "prepare_warehouse" in dag.get_task("load_files").upstream_task_ids
-    spec = importlib.util.spec_from_file_location("nightly_sources", DAGS_DIR / "programmamonitor_nightly.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert sorted(module.FILE_SOURCES) == sorted(file_source_names())
+
+def test_dbt_project_dir_of_the_dags_is_the_pipelines() -> None:
+    from ingestion.config import settings
+    from programmamonitor.dbt_build import DBT_PROJECT_DIR
+
+    assert settings().dbt_project_dir == DBT_PROJECT_DIR
+
+
+def test_transform_dag_without_a_manifest_parses_as_one_dbt_task(tmp_path: Path) -> None:
+    """No manifest (dbt parse not run): the DAG still parses, with the build as one task, and says why."""
+    code = (
+        "import sys; sys.path.append(sys.argv[1]); from airflow.dag_processing.dagbag import DagBag\n"
+        "bag = DagBag(dag_folder=sys.argv[1] + '/programmamonitor_transform.py')\n"
+        "assert not bag.import_errors, bag.import_errors\n"
+        "dag = bag.dags['programmamonitor_transform']\n"
+        "print(sorted(t.task_id for t in dag.tasks)); print(dag.description)\n"
+    )
+    env = {**os.environ, "DBT_PROJECT_DIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(DAGS_DIR)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    tasks, description = out.stdout.strip().splitlines()[-2:]
+    assert tasks == str(["dbt_build", "docs", "prepare_shadow", "publish", "summary"])
+    assert "no dbt manifest" in description
+
+
+@pytest.mark.parametrize("dag_id", SOURCE_DAGS)
+def test_a_source_dag_loads_validates_then_announces_and_fails_when_anything_failed(dagbag, dag_id: str) -> None:
+    from airflow.sdk import AssetAlias
+
+    dag = dagbag.dags[dag_id]
+    load = "load_cbs_table" if dag_id == "source_cbs" else "load_files"
+    validate = "validate_batch" if dag_id == "source_cbs" else "validate_files"
+    assert "prepare_warehouse" in {t.task_id for t in dag.get_task(load).get_flat_relatives(upstream=True)}
+    assert dag.get_task(load).downstream_task_ids == {validate}
+    assert dag.get_task(validate).downstream_task_ids == {"announce_published", "fail_if_any_failed"}
+    announce = dag.get_task("announce_published")
+    # Announces what did publish even when another load failed; the leaf then fails the run.
+    assert announce.trigger_rule == "all_done" and announce.retries == 0
+    assert announce.outlets == [AssetAlias(f"published.{dag_id.removeprefix('source_')}")]
+    assert dag.get_task("fail_if_any_failed").trigger_rule == "one_failed"
+
+
+def test_cbs_dag_runs_nightly_and_calls_the_api_through_its_pool(dagbag) -> None:
+    from airflow.sdk import CronTriggerTimetable
+
+    dag = dagbag.dags["source_cbs"]
+    assert isinstance(dag.timetable, CronTriggerTimetable)
+    assert (dag.timetable.expression, dag.timetable.timezone) == ("0 2 * * *", "Europe/Amsterdam")
+    assert dag.get_task("load_cbs_table").pool == "cbs_api"
+
+
+@pytest.mark.parametrize("dag_id", FILE_SOURCE_DAGS)
+def test_a_file_source_dag_runs_nightly_and_on_a_new_file_in_its_drop_folder(dagbag, dag_id: str) -> None:
+    from airflow.sdk import AssetOrTimeSchedule
+
+    from programmamonitor.assets import drop_asset
+
+    dag = dagbag.dags[dag_id]
+    assert isinstance(dag.timetable, AssetOrTimeSchedule)
+    assert dag.timetable.timetable.expression.endswith(" 2 * * *")
+    assert dag.timetable.asset_condition == drop_asset(dag_id.removeprefix("source_"))
+    watcher = dagbag.dags["watch_drop_folders"].get_task(f"new_files_{dag_id.removeprefix('source_')}")
+    assert watcher.outlets == [drop_asset(dag_id.removeprefix("source_"))]
+    assert watcher.mode == "reschedule" and watcher.soft_fail
+
+
+def test_transform_dag_alerts_when_the_nightly_refresh_is_late(dagbag) -> None:
+    from airflow.sdk import DeadlineReference
+
+    [deadline] = dagbag.dags["programmamonitor_transform"].deadline
+    assert deadline.reference == DeadlineReference.DAGRUN_LOGICAL_DATE
+    assert deadline.interval.total_seconds() == 3600  # nightly run at 06:00, done by 07:00 (the default)
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
@@ -83,12 +203,16 @@ def test_dag_file_does_no_io_at_import(path: Path, monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
 def test_dag_file_imports_fast_and_without_project_heavy_imports(path: Path) -> None:
     """In a fresh interpreter (airflow itself preloaded, as in the DAG processor): under a second, and
-    without importing dbt, great_expectations, pandas or our ingestion package at parse time."""
+    without importing dbt, great_expectations, pandas or our ingestion package (but its stdlib-only alerts) at
+    parse time."""
     code = (
         f"import json, time, sys, importlib.util, airflow.sdk; sys.path.append({str(DAGS_DIR)!r})\n"
         f"spec = importlib.util.spec_from_file_location('d', {str(path)!r})\n"
         "m = importlib.util.module_from_spec(spec); t = time.perf_counter(); spec.loader.exec_module(m)\n"
-        "heavy = sorted(n for n in ('dbt', 'great_expectations', 'pandas', 'ingestion') if n in sys.modules)\n"
+        # ingestion.alerts (stdlib only) is the one project module allowed: Airflow imports a DeadlineAlert's
+        # callback path when the DAG is parsed, to check it.
+        "heavy = sorted(n for n in sys.modules if n.split('.')[0] in ('dbt', 'great_expectations', 'pandas')"
+        " or (n.split('.')[0] == 'ingestion' and n not in ('ingestion', 'ingestion.alerts')))\n"
         "print(json.dumps([time.perf_counter() - t, heavy]))\n"
     )
     started = time.monotonic()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from ingestion.generate import generate_werkplein
@@ -60,3 +61,26 @@ def test_the_scheduler_runs_the_nightly_chain_and_a_cleared_night_reruns_to_the_
             rerun = af.wait_for_run(dag_id, run_id=run["dag_run_id"])
             assert rerun["state"] == "success", af.task_states(dag_id, run["dag_run_id"])
         assert marts_snapshot(fresh_warehouse_url) == first
+
+        if executor != "LocalExecutor":
+            return
+        # A backfill over a month: 31 nightly runs of a file source, each keyed on its own night; every one ends
+        # green and nothing is loaded twice (the files of the first night are 'unchanged' every night after).
+        batches_before = _batch_count(fresh_warehouse_url)
+        af.api("POST", "backfills", dag_id="source_handmatig", from_date="2026-10-01T00:00:00Z",
+               to_date="2026-10-31T23:59:59Z", max_active_runs=2, reprocess_behavior="none")
+        backfilled = af.wait_for_runs("source_handmatig", run_type="backfill", count=31)
+        assert [r["state"] for r in backfilled] == ["success"] * 31
+        assert sorted({r["logical_date"][:10] for r in backfilled}) == [f"2026-10-{d:02d}" for d in range(1, 32)]
+        published, unchanged = _batch_count(fresh_warehouse_url, since=batches_before)
+        assert published == 0 and unchanged == 31  # one handmatig file, seen again each night
+        assert marts_snapshot(fresh_warehouse_url) == first
+
+
+def _batch_count(url: str, since: tuple[int, int] | None = None) -> tuple[int, int]:
+    """(published, unchanged) batches of source handmatig; with ``since``, the increase since that count."""
+    with psycopg.connect(url) as conn:
+        published, unchanged = conn.execute(
+            "select count(*) filter (where status = 'published'), count(*) filter (where status = 'unchanged')"
+            " from audit.load_batch where source = 'handmatig'").fetchone()
+    return (published, unchanged) if since is None else (published - since[0], unchanged - since[1])

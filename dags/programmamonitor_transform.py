@@ -1,0 +1,102 @@
+"""Transform: dbt builds the marts in ``marts_shadow``, one task per seed, model and model's tests; only when every
+one passed does ``publish`` swap the shadow into ``marts`` (BI's schema). Then the summary and the dbt docs.
+
+Runs when a source DAG published a validated batch of any raw entity (the ``raw.*`` Assets) and, as a fallback,
+every night at 06:00 Amsterdam time. The dbt graph comes from ``dbt_project/target/manifest.json`` (``dbt parse``):
+without it the build is one task (``dbt_build``) and the DAG says why in its description.
+
+Orchestration only: the tasks call ``ingestion.transform`` (the same functions as ``python -m ingestion
+transform``); project code is imported inside the tasks, so parsing stays fast and does no I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from airflow.sdk import AssetAny, AssetOrTimeSchedule, dag, task
+
+from programmamonitor.assets import ALL_RAW_ASSETS
+from programmamonitor.dbt_build import DBT_TIMEOUT, dbt_task_group, manifest_problem
+from programmamonitor.defaults import DEFAULT_ARGS, START_DATE, TAGS, nightly, refresh_deadline
+
+log = logging.getLogger(__name__)
+
+DAG_ID = "programmamonitor_transform"
+NO_MANIFEST = manifest_problem()
+if NO_MANIFEST:
+    log.warning("%s: dbt rendered as one task: %s", DAG_ID, NO_MANIFEST)
+
+
+@dag(
+    dag_id=DAG_ID,
+    description="dbt into marts_shadow (a task per model and test), publish into marts, summary, dbt docs."
+    + (f" Rendered as one dbt task: {NO_MANIFEST}." if NO_MANIFEST else ""),
+    schedule=AssetOrTimeSchedule(timetable=nightly("0 6 * * *"), assets=AssetAny(*ALL_RAW_ASSETS)),
+    # The nightly run (06:00) must be done by PROGRAMMAMONITOR_REFRESH_DEADLINE, else the alert channel hears of it.
+    deadline=refresh_deadline("06:00"),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=[*TAGS, "transform", "dbt"],
+    doc_md=__doc__,
+)
+def programmamonitor_transform() -> None:
+    @task(retries=0, execution_timeout=timedelta(minutes=10))
+    def prepare_shadow() -> None:
+        from ingestion.config import settings
+        from ingestion.transform import prepare_shadow
+
+        prepare_shadow(settings().require_warehouse_url())
+
+    # The verdict on the build is dbt's: a failing model or test stops the run here, and `marts` stays as it was.
+    @task(retries=0, execution_timeout=DBT_TIMEOUT)
+    def dbt_build() -> dict:
+        from ingestion.config import settings
+        from ingestion.transform import build_shadow
+
+        cfg = settings()
+        run = build_shadow(cfg.require_warehouse_url(), cfg)
+        return {"results": run.results, "warnings": run.warnings}
+
+    @task(retries=0, execution_timeout=timedelta(minutes=10))
+    def publish() -> None:
+        from ingestion.config import settings
+        from ingestion.transform import publish_marts
+
+        publish_marts(settings().require_warehouse_url())
+
+    @task(execution_timeout=timedelta(minutes=10))
+    def summary() -> str:
+        from ingestion.config import settings
+        from ingestion.summary import render
+
+        cfg = settings()
+        text = render(cfg.require_warehouse_url(), cfg)
+        print(text)
+        return text
+
+    @task(execution_timeout=timedelta(minutes=20))
+    def docs() -> str:
+        from ingestion.config import settings
+        from ingestion.transform import generate_docs
+
+        cfg = settings()
+        index = generate_docs(cfg.require_warehouse_url(), cfg)
+        print(f"dbt docs: file://{index}")
+        return str(index)
+
+    ready = prepare_shadow()
+    published = publish()
+    if NO_MANIFEST:
+        ready >> dbt_build() >> published
+    else:
+        group, producer = dbt_task_group(ready.operator.dag, ready.operator)
+        # Publish only after the build itself and every model's and test's task succeeded.
+        [group, producer] >> published
+
+    published >> [summary(), docs()]
+
+
+programmamonitor_transform()
