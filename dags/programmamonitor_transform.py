@@ -18,7 +18,7 @@ from airflow.sdk import AssetAny, AssetOrTimeSchedule, dag, task
 
 from programmamonitor.assets import ALL_RAW_ASSETS
 from programmamonitor.dbt_build import DBT_TIMEOUT, dbt_task_group, manifest_problem
-from programmamonitor.defaults import DEFAULT_ARGS, START_DATE, TAGS, nightly, refresh_deadline
+from programmamonitor.defaults import DEFAULT_ARGS, START_DATE, TAGS, nightly
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,6 @@ if NO_MANIFEST:
     description="dbt into marts_shadow (a task per model and test), publish into marts, summary, dbt docs."
     + (f" Rendered as one dbt task: {NO_MANIFEST}." if NO_MANIFEST else ""),
     schedule=AssetOrTimeSchedule(timetable=nightly("0 6 * * *"), assets=AssetAny(*ALL_RAW_ASSETS)),
-    # The nightly run (06:00) must be done by PROGRAMMAMONITOR_REFRESH_DEADLINE, else the alert channel hears of it.
-    deadline=refresh_deadline("06:00"),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,

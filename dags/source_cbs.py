@@ -11,7 +11,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from programmamonitor.defaults import DEFAULT_ARGS, START_DATE, TAGS, nightly
+from programmamonitor.defaults import DEFAULT_ARGS, NIGHT_START, START_DATE, TAGS, daily_at
 from programmamonitor.tasks import announce_published, fail_if_any_failed
 
 CBS_POOL = "cbs_api"
@@ -20,7 +20,7 @@ CBS_POOL = "cbs_api"
 @dag(
     dag_id="source_cbs",
     description="CBS StatLine tables -> raw, validated; announces raw.cbs_observation.",
-    schedule=nightly("0 2 * * *"),
+    schedule=daily_at(NIGHT_START),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,

@@ -58,21 +58,6 @@ class Alert:
     try_number: int | None = None
     map_index: int | None = None
     log_url: str | None = None
-    event: str = "task_failed"  # or deadline_missed: the run had not finished by its deadline
-
-    @classmethod
-    def deadline_missed(cls, context: Mapping[str, Any], deadline: str) -> Alert:
-        """From the context Airflow gives a DeadlineAlert callback (``dag_run`` as JSON, ``deadline``)."""
-        dag_run = context.get("dag_run") or {}
-        missed = (context.get("deadline") or {}).get("deadline_time")
-        return cls(
-            dag_id=str(dag_run.get("dag_id") or "?"),
-            task_id="(whole run)",
-            run_id=str(dag_run.get("dag_run_id") or dag_run.get("run_id") or "?"),
-            error=f"not finished by {deadline}{f' ({missed})' if missed else ''}; state {dag_run.get('state')}",
-            logical_date=dag_run.get("logical_date"),
-            event="deadline_missed",
-        )
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> Alert:
@@ -97,16 +82,12 @@ class Alert:
         mapped = f"[{self.map_index}]" if self.map_index is not None else ""
         return f"{self.dag_id}.{self.task_id}{mapped}"
 
-    @property
-    def headline(self) -> str:
-        return "Nightly refresh late" if self.event == "deadline_missed" else "Task failed"
-
     def subject(self) -> str:
-        return f"[Programmamonitor] {self.headline}: {self.task_label}"
+        return f"[Programmamonitor] Task failed: {self.task_label}"
 
     def text(self) -> str:
         lines = [
-            f"{self.headline}: {self.task_label}",
+            f"Task failed: {self.task_label}",
             f"DAG: {self.dag_id}",
             f"Task: {self.task_id}" + (f" (map index {self.map_index})" if self.map_index is not None else ""),
             f"Run: {self.run_id}",
@@ -121,7 +102,7 @@ class Alert:
     def payload(self) -> dict[str, Any]:
         return {
             "text": self.text(),
-            "event": self.event,
+            "event": "task_failed",
             "dag_id": self.dag_id,
             "task_id": self.task_id,
             "map_index": self.map_index,
@@ -231,18 +212,6 @@ def notify_failure(context: Mapping[str, Any]) -> None:
         log.info("Failure alert for %s sent (connection %r, %s)", alert.task_label, conn_id, channel.describe())
     except Exception as exc:  # the task has failed already; a broken alert must not hide or replace that
         log.warning("Failure alert not sent: %s: %s", type(exc).__name__, exc, exc_info=True)
-
-
-def notify_deadline_missed(context: Mapping[str, Any] | None = None, deadline: str = "its deadline", **_: Any) -> None:
-    """DeadlineAlert callback (``SyncCallback``): the nightly refresh had not finished in time. Never raises."""
-    try:
-        alert = Alert.deadline_missed(context or {}, deadline)
-        log.warning("%s: %s", alert.headline, alert.error)
-        channel = _channel_from_airflow(_connection_id())
-        if channel is not None:
-            send_alert(alert, channel)
-    except Exception as exc:
-        log.warning("Deadline alert not sent: %s: %s", type(exc).__name__, exc, exc_info=True)
 
 
 def _connection_id() -> str:

@@ -25,6 +25,19 @@ def run_date(context: Mapping[str, Any]) -> date:
     return when.astimezone(AMSTERDAM).date()
 
 
+def check_refresh(context: Mapping[str, Any], *, night_start: str, cfg: Settings | None = None) -> str:
+    """The refresh deadline's check: were the marts published since ``night_start`` (HH:MM, Amsterdam) of the
+    night this run stands for? Raises RefreshLate (the task fails, the alert goes out) when not."""
+    from ingestion.transform import check_published_since
+
+    cfg = cfg or settings()
+    hour, minute = (int(part) for part in night_start.split(":"))
+    when = context.get("logical_date") or context["dag_run"].run_after
+    since = when.astimezone(AMSTERDAM).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    published = check_published_since(cfg.require_warehouse_url(), since)
+    return f"marts published at {published.astimezone(AMSTERDAM):%Y-%m-%d %H:%M} (night began {since:%H:%M})"
+
+
 def prepare_warehouse(cfg: Settings | None = None) -> list[str]:
     cfg = cfg or settings()
     return migrate(cfg.require_warehouse_url(), bi_login=cfg.bi_login)

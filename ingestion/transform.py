@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from ingestion.config import Settings
@@ -131,7 +132,32 @@ def publish_marts(url: str) -> None:
             conn.execute(f"alter schema {LIVE_SCHEMA} rename to {PREVIOUS_SCHEMA}")
             conn.execute(f"revoke all on schema {PREVIOUS_SCHEMA} from {BI_ROLE}")
         conn.execute(f"alter schema {SHADOW_SCHEMA} rename to {LIVE_SCHEMA}")
+        conn.execute(
+            "insert into audit.marts_publication (relations)"
+            " select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = %s and c.relkind in ('r', 'v')",
+            (LIVE_SCHEMA,),
+        )
     log.info("published: %s swapped into %s", SHADOW_SCHEMA, LIVE_SCHEMA)
+
+
+class RefreshLate(RuntimeError):
+    """The marts were not published since the night began: BI is reading yesterday's figures."""
+
+
+def check_published_since(url: str, since: datetime) -> datetime:
+    """The time of the first marts publication at or after ``since``; RefreshLate when there is none."""
+    with connect(url) as conn:
+        row = conn.execute(
+            "select min(published_at), (select max(published_at) from audit.marts_publication)"
+            " from audit.marts_publication where published_at >= %s",
+            (since,),
+        ).fetchone()
+    if row[0] is None:
+        last = f"the last was at {row[1]:%Y-%m-%d %H:%M %Z}" if row[1] else "there never was one"
+        raise RefreshLate(f"the marts were not published since {since:%Y-%m-%d %H:%M %Z} ({last}): BI still reads the"
+                          " previous night's figures; see the source and transform DAG runs of tonight")
+    return row[0]
 
 
 def build_and_publish(url: str, settings: Settings) -> DbtRun:

@@ -27,7 +27,7 @@ import pendulum
 import pytest
 
 from ingestion import alerts
-from ingestion.alerts import Alert, AlertChannel, notify_deadline_missed, notify_failure, send_alert
+from ingestion.alerts import Alert, AlertChannel, notify_failure, send_alert
 from ingestion.pipeline import ValidationFailed
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "dags" / "programmamonitor" / "defaults.py"
@@ -219,25 +219,6 @@ def test_webhook_receives_json_naming_dag_task_run_and_error(
     for expected in ("source_cbs", "validate_batch", body["run_id"], "batch 17", "Try: 1"):
         assert expected in body["text"]
     assert BSN_IN_CONTEXT not in json.dumps(body)
-
-
-def test_a_missed_deadline_reaches_the_webhook_as_a_late_refresh(
-    webhook: _WebhookServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The DeadlineAlert callback (dags/programmamonitor/defaults.py) with the context Airflow gives it."""
-    monkeypatch.setenv(CONN_ENV, http_connection(webhook.server_address[1], endpoint="hooks/alerts"))
-    context = {"dag_run": {"dag_id": "source_cbs", "dag_run_id": "scheduled__2026-03-04T01:00:00+00:00",
-                           "logical_date": "2026-03-04T01:00:00+00:00", "state": "running"},
-               "deadline": {"id": "d1", "deadline_time": "2026-03-04T06:00:00+00:00"}}
-
-    notify_deadline_missed(context=context, deadline="07:00 Europe/Amsterdam")
-
-    [request] = webhook.requests
-    body = request["json"]
-    assert body["event"] == "deadline_missed" and body["dag_id"] == "source_cbs"
-    assert body["run_id"] == "scheduled__2026-03-04T01:00:00+00:00"
-    assert "not finished by 07:00 Europe/Amsterdam" in body["error"] and "state running" in body["error"]
-    assert body["text"].startswith("Nightly refresh late: source_cbs")
 
 
 def test_webhook_from_uri_connection_and_alert_connection_id_setting(

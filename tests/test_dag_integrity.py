@@ -18,7 +18,7 @@ DAG_FILES = sorted(p for p in DAGS_DIR.glob("*.py") if not p.name.startswith("_"
 SOURCE_DAGS = ["source_cbs", "source_handmatig", "source_kennispunt", "source_uwv", "source_werkplein"]
 FILE_SOURCE_DAGS = [d for d in SOURCE_DAGS if d != "source_cbs"]
 # Every DAG the deployment must have; the checks below run for each, and a DAG more or less fails the first test.
-DAG_IDS = sorted([*SOURCE_DAGS, "watch_drop_folders", "programmamonitor_transform"])
+DAG_IDS = sorted([*SOURCE_DAGS, "watch_drop_folders", "programmamonitor_transform", "refresh_deadline"])
 
 # As in Airflow's DAG processor, the DAGs folder is on sys.path (the DAG files import the `programmamonitor` package).
 if str(DAGS_DIR) not in sys.path:
@@ -178,12 +178,11 @@ def test_a_file_source_dag_runs_nightly_and_on_a_new_file_in_its_drop_folder(dag
     assert watcher.mode == "reschedule" and watcher.soft_fail
 
 
-def test_transform_dag_alerts_when_the_nightly_refresh_is_late(dagbag) -> None:
-    from airflow.sdk import DeadlineReference
-
-    [deadline] = dagbag.dags["programmamonitor_transform"].deadline
-    assert deadline.reference == DeadlineReference.DAGRUN_LOGICAL_DATE
-    assert deadline.interval.total_seconds() == 3600  # nightly run at 06:00, done by 07:00 (the default)
+def test_the_refresh_deadline_is_checked_at_the_configured_hour(dagbag) -> None:
+    dag = dagbag.dags["refresh_deadline"]
+    assert (dag.timetable.expression, dag.timetable.timezone) == ("0 7 * * *", "Europe/Amsterdam")
+    assert [t.task_id for t in dag.tasks] == ["marts_published_tonight"]
+    assert dag.get_task("marts_published_tonight").retries == 0  # late is late: alert at once
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
@@ -203,16 +202,12 @@ def test_dag_file_does_no_io_at_import(path: Path, monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
 def test_dag_file_imports_fast_and_without_project_heavy_imports(path: Path) -> None:
     """In a fresh interpreter (airflow itself preloaded, as in the DAG processor): under a second, and
-    without importing dbt, great_expectations, pandas or our ingestion package (but its stdlib-only alerts) at
-    parse time."""
+    without importing dbt, great_expectations, pandas or our ingestion package at parse time."""
     code = (
         f"import json, time, sys, importlib.util, airflow.sdk; sys.path.append({str(DAGS_DIR)!r})\n"
         f"spec = importlib.util.spec_from_file_location('d', {str(path)!r})\n"
         "m = importlib.util.module_from_spec(spec); t = time.perf_counter(); spec.loader.exec_module(m)\n"
-        # ingestion.alerts (stdlib only) is the one project module allowed: Airflow imports a DeadlineAlert's
-        # callback path when the DAG is parsed, to check it.
-        "heavy = sorted(n for n in sys.modules if n.split('.')[0] in ('dbt', 'great_expectations', 'pandas')"
-        " or (n.split('.')[0] == 'ingestion' and n not in ('ingestion', 'ingestion.alerts')))\n"
+        "heavy = sorted(n for n in ('dbt', 'great_expectations', 'pandas', 'ingestion') if n in sys.modules)\n"
         "print(json.dumps([time.perf_counter() - t, heavy]))\n"
     )
     started = time.monotonic()

@@ -6,6 +6,7 @@ validation has its own tests (test_validation.py) and the whole chain runs in te
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
 import psycopg
@@ -134,3 +135,21 @@ def test_a_failing_dbt_test_leaves_the_published_marts_unchanged(published_wareh
             " where source_system = 'cbs' and stream = '86003NED'"
         ).fetchone() == ("failed", 1, bad)
         assert conn.execute("select count(*) from pg_namespace where nspname = 'marts_previous'").fetchone()[0] == 1
+
+
+def test_every_publish_is_recorded_and_the_refresh_deadline_reads_it(published_warehouse) -> None:
+    from datetime import datetime, timedelta
+
+    from ingestion.transform import RefreshLate, check_published_since
+
+    url, _ = published_warehouse
+    with psycopg.connect(url) as conn:
+        published_at, relations = conn.execute(
+            "select published_at, relations from audit.marts_publication order by publication_id desc limit 1"
+        ).fetchone()
+        in_marts = conn.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'").fetchone()[0]
+    assert relations == in_marts
+    assert check_published_since(url, published_at - timedelta(minutes=1)) == published_at
+    with pytest.raises(RefreshLate, match="not published since .*the last was at"):
+        check_published_since(url, datetime.now(UTC) + timedelta(hours=1))

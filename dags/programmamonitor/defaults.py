@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, DeadlineAlert, DeadlineReference, SyncCallback
+from airflow.sdk import CronTriggerTimetable
 
 TIMEZONE = "Europe/Amsterdam"
 START_DATE = pendulum.datetime(2026, 1, 1, tz=TIMEZONE)
@@ -20,22 +20,15 @@ def nightly(cron: str) -> CronTriggerTimetable:
     return CronTriggerTimetable(cron, timezone=TIMEZONE)
 
 
-# When the nightly refresh must be done (HH:MM, Amsterdam); later, the alert channel hears of it.
+# The night begins with the CBS load (source_cbs); by REFRESH_DEADLINE (HH:MM, Amsterdam) the marts must have been
+# published since then, or dags/refresh_deadline.py fails and the alert channel hears of it.
+NIGHT_START = "02:00"
 REFRESH_DEADLINE = os.environ.get("PROGRAMMAMONITOR_REFRESH_DEADLINE", "07:00")
 
 
-def refresh_deadline(nightly_at: str) -> DeadlineAlert:
-    """A DeadlineAlert for a DAG whose nightly run is due at ``nightly_at`` (HH:MM): alert when that run has not
-    finished by REFRESH_DEADLINE (the next morning if the deadline lies before the start). Runs without a logical
-    date (Asset-triggered) have no deadline; the nightly run after them does."""
-    start, end = (datetime.strptime(t, "%H:%M") for t in (nightly_at, REFRESH_DEADLINE))
-    interval = (end - start) % timedelta(days=1) or timedelta(days=1)
-    return DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
-        interval=interval,
-        callback=SyncCallback("ingestion.alerts.notify_deadline_missed",
-                              kwargs={"deadline": f"{REFRESH_DEADLINE} {TIMEZONE}"}),
-    )
+def daily_at(hh_mm: str) -> CronTriggerTimetable:
+    hour, minute = (int(part) for part in hh_mm.split(":"))
+    return nightly(f"{minute} {hour} * * *")
 
 
 def alert_on_failure(context: dict[str, Any]) -> None:
