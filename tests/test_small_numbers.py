@@ -1,7 +1,8 @@
 """Small numbers: no Werkplein count below the threshold is visible in the marts, nor computable from them.
 
 Two years of generated Werkplein exports at a small scale (so many monthly counts are small) go through the whole
-chain: load, validate, dbt build, publish. The rule itself is documented and unit-tested in dbt
+chain: load, validate, dbt build, publish. The caseload per wijk is mostly above the threshold; the generator's small
+wijk (WK014110) is below it in most months. The rule itself is documented and unit-tested in dbt
 (int_werkplein__suppression); this checks its outcome in what BI reads.
 """
 
@@ -111,6 +112,38 @@ def test_no_werkplein_count_below_the_threshold_is_visible_in_any_mart(warehouse
         assert shown > 0
 
 
+def test_wijk_caseloads_reach_the_marts_suppressed_where_small(warehouse: str) -> None:
+    """The generated exports carry wijkcodes: the caseload per wijk is in fct_indicator_value under the wijk's code,
+    for every month, a wijk of GM0141 in dim_gemeente; the small wijk is suppressed, the others mostly shown; no
+    wijk is judged in programme_indicator_status."""
+    with psycopg.connect(warehouse) as conn:
+        wijken = {
+            code: (rows, shown, hidden)
+            for code, rows, shown, hidden in conn.execute(
+                "select f.gemeentecode, count(*), count(f.value), count(*) filter (where f.is_suppressed)"
+                " from marts.fct_indicator_value f join marts.dim_gemeente d using (gemeentecode)"
+                " where f.source_system = 'werkplein' and d.area_type = 'wijk' and d.parent_gemeentecode = 'GM0141'"
+                " and f.indicator_code = 'ep_bijstandsdossiers' and f.measure_code = 'open_dossiers_algemene_bijstand'"
+                " group by 1"
+            )
+        }
+        others = conn.execute(
+            "select distinct gemeentecode from marts.fct_indicator_value"
+            " where source_system = 'werkplein' and substr(gemeentecode, 1, 2) = 'WK' and not (gemeentecode = any(%s))",
+            (list(wijken),),
+        ).fetchall()
+        in_status = conn.execute(
+            "select count(*) from marts.programme_indicator_status where substr(gemeentecode, 1, 2) in ('WK', 'BU')"
+        ).fetchone()[0]
+    assert set(wijken) == {f"WK0141{n:02d}" for n in range(1, 11)}, sorted(wijken)
+    assert not others, others
+    for code, (rows, shown, hidden) in wijken.items():
+        assert rows == 24 and shown + hidden == rows, (code, rows, shown, hidden)
+    assert wijken["WK014110"][2] >= 12, wijken["WK014110"]
+    assert sum(shown for _, shown, _ in wijken.values()) > 24 * 7, wijken
+    assert in_status == 0
+
+
 def test_no_suppressed_count_can_be_computed_back_from_the_marts(warehouse: str) -> None:
     """Straight from the marts, without the relation model: a published total with exactly one suppressed part, or a
     month whose caseload change, published caseloads and instroom/uitstroom leave one of the two suppressed."""
@@ -147,3 +180,40 @@ def test_no_suppressed_count_can_be_computed_back_from_the_marts(warehouse: str)
     year = [cells.get(("herinstroom_personen_maand", f"2024MM{m:02d}")) for m in range(1, 13)]
     if cells.get(("herinstroom_personen_jaar", "2024JJ00")) is not None:
         assert sum(v is None for v in year) != 1, "one herinstroom month = the year - the other months"
+
+
+def test_no_suppressed_wijk_caseload_can_be_computed_back(warehouse: str) -> None:
+    """The gemeente's caseload = the sum of its wijken + the part without wijkcode (never published, but a reader can
+    compute it whenever all wijken are shown, so it counts as known unless it is small and suppressed itself). Per
+    month, with the caseload shown, the hidden members are never exactly one: no single hidden wijk (nor the part
+    without wijk) is the caseload minus the rest."""
+    with psycopg.connect(warehouse) as conn:
+        wijk_cells = conn.execute(
+            "select period_code, value, is_suppressed from marts.fct_indicator_value"
+            " where source_system = 'werkplein' and substr(gemeentecode, 1, 6) = 'WK0141'"
+            " and measure_code = 'open_dossiers_algemene_bijstand'"
+        ).fetchall()
+        totals = dict(
+            conn.execute(
+                "select period_code, value from marts.fct_indicator_value where source_system = 'werkplein'"
+                " and gemeentecode = 'GM0141' and measure_code = 'open_dossiers_algemene_bijstand'"
+            ).fetchall()
+        )
+        zonder_wijk = dict(
+            conn.execute(
+                "select period_code, is_suppressed from intermediate.int_werkplein__suppression"
+                " where gemeentecode = 'GM0141' and measure_code = 'open_dossiers_algemene_bijstand_zonder_wijk'"
+            ).fetchall()
+        )
+    hidden: dict[str, int] = {}
+    for period, value, is_suppressed in wijk_cells:
+        assert (value is None) == is_suppressed
+        hidden[period] = hidden.get(period, 0) + int(is_suppressed)
+    assert len(hidden) == 24 and set(hidden) == set(zonder_wijk)
+    checked = 0
+    for period, hidden_wijken in hidden.items():
+        if totals[period] is None:
+            continue
+        assert hidden_wijken + int(zonder_wijk[period]) != 1, f"{period}: one hidden member = caseload - the others"
+        checked += 1
+    assert checked == 24

@@ -1,11 +1,13 @@
-{#- Instances of the additive relations between published Werkplein cells (seeds/werkplein_disclosure_relation.csv):
-    one row per member cell of each relation instance, per gemeente, anchored on a delivered month (relations of
-    `month` / `previous_month` members) or on a year (`year` / `months_of_year`). Only complete instances: a
-    member that is not published (a month not delivered, a year not complete) is unknown to the reader, and a
-    relation with an unknown member reveals nothing. -#}
+{#- Instances of the additive relations between Werkplein cells (seeds/werkplein_disclosure_relation.csv,
+    int_werkplein__disclosure_cells): one row per member cell of each relation instance, anchored on an area (a
+    gemeente) and a delivered month (relations of `month` / `previous_month` members) or a year (`year` /
+    `months_of_year`). A member of area `anchor` is the anchor area's own cell; one of area `wijken` stands for the
+    cells of every wijk of the anchor gemeente (the gemeente's caseload = the sum of its wijken + the part without
+    wijk). Only complete instances: a member that is not there (a month not delivered, a year not complete, no wijk
+    cell at all) is unknown to the reader, and a relation with an unknown member reveals nothing. -#}
 with cells as (
-    select distinct gemeentecode, measure_code, period_code, maand
-    from {{ ref('int_werkplein__measure_values') }}
+    select gemeentecode, parent_gemeentecode, measure_code, period_code, maand
+    from {{ ref('int_werkplein__disclosure_cells') }}
 ),
 
 definitions as (
@@ -29,6 +31,7 @@ year_anchors as (
 month_members as (
     select
         definitions.relation,
+        definitions.area,
         month_anchors.gemeentecode,
         {{ cbs_month_code('month_anchors.maand') }} as anchor_period_code,
         definitions.measure_code,
@@ -44,6 +47,7 @@ month_members as (
 year_members as (
     select
         definitions.relation,
+        definitions.area,
         year_anchors.gemeentecode,
         year_anchors.year_code as anchor_period_code,
         definitions.measure_code,
@@ -65,33 +69,55 @@ members as (
     select * from year_members
 ),
 
+-- a member of area `anchor` is the anchor's own cell, one of area `wijken` each wijk cell of the anchor gemeente;
+-- a member without any cell keeps one row with a null cell_gemeentecode (an incomplete instance)
 found as (
     select
-        members.*,
-        cells.measure_code is not null as is_published
+        members.relation,
+        members.gemeentecode as anchor_gemeentecode,
+        members.anchor_period_code,
+        members.measure_code,
+        members.period_code,
+        cells.gemeentecode as cell_gemeentecode
     from members
     left join cells
         on members.gemeentecode = cells.gemeentecode
         and members.measure_code = cells.measure_code
         and members.period_code = cells.period_code
+    where members.area = 'anchor'
+    union all
+    select
+        members.relation,
+        members.gemeentecode as anchor_gemeentecode,
+        members.anchor_period_code,
+        members.measure_code,
+        members.period_code,
+        cells.gemeentecode as cell_gemeentecode
+    from members
+    left join cells
+        on members.gemeentecode = cells.parent_gemeentecode
+        and members.measure_code = cells.measure_code
+        and members.period_code = cells.period_code
+    where members.area = 'wijken'
 ),
 
 complete_instances as (
-    select relation, gemeentecode, anchor_period_code
+    select relation, anchor_gemeentecode, anchor_period_code
     from found
-    group by relation, gemeentecode, anchor_period_code
-    having bool_and(is_published)
+    group by relation, anchor_gemeentecode, anchor_period_code
+    having bool_and(cell_gemeentecode is not null)
 )
 
 select
-    found.relation || ':' || found.gemeentecode || ':' || found.anchor_period_code as relation_id,
+    found.relation || ':' || found.anchor_gemeentecode || ':' || found.anchor_period_code as relation_id,
     found.relation,
-    found.gemeentecode,
+    found.anchor_gemeentecode,
     found.anchor_period_code,
+    found.cell_gemeentecode as gemeentecode,
     found.measure_code,
     found.period_code
 from found
 inner join complete_instances
     on found.relation = complete_instances.relation
-    and found.gemeentecode = complete_instances.gemeentecode
+    and found.anchor_gemeentecode = complete_instances.anchor_gemeentecode
     and found.anchor_period_code = complete_instances.anchor_period_code

@@ -10,9 +10,17 @@
     - herinstroom_personen_jaar: the sum of the 12 months, only for years whose 12 months were all delivered
       with a complete 12-month look-back (a partial year would look like an improvement);
     - aandeel_participatie_actief_pct_jaar: December's share (the position at the end of the year), only once
-      December was delivered. -#}
+      December was delivered.
+    Per wijk (int_werkplein__bijstand_wijk_maand): the algemene-bijstand caseload only, as rows whose gemeentecode
+    is the wijk's code (WK014101), the marts' convention for an area. The dossiers without a wijkcode are no row
+    here (no CBS area); int_werkplein__disclosure_cells keeps them for the suppression. -#}
 with bijstand as (
     select * from {{ ref('int_werkplein__bijstand_maand') }}
+),
+
+bijstand_wijk as (
+    select * from {{ ref('int_werkplein__bijstand_wijk_maand') }}
+    where wijkcode is not null
 ),
 
 herinstroom as (
@@ -58,6 +66,20 @@ bijstand_measures as (
             ('uitstroom_overig', bijstand.uitstroom_overig),
             ('uitstroom_reden_onbekend', bijstand.uitstroom_reden_onbekend)
     ) as unpivoted (measure_code, value)
+),
+
+wijk_measures as (
+    select
+        wijkcode as gemeentecode,
+        period_code,
+        'open_dossiers_algemene_bijstand' as measure_code,
+        open_dossiers_algemene_bijstand::numeric as value,
+        open_dossiers_algemene_bijstand::numeric as disclosure_count,
+        date_trunc('month', peildatum)::date as maand,
+        batch_id,
+        source_mode,
+        file_name
+    from bijstand_wijk
 ),
 
 herinstroom_months as (
@@ -121,6 +143,8 @@ inzet_years as (
 
 all_measures as (
     select * from bijstand_measures
+    union all
+    select * from wijk_measures
     union all
     select * from herinstroom_months
     union all

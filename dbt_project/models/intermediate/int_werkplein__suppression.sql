@@ -7,12 +7,14 @@
       would give it back as the sum or difference of the others, so its smallest published member is suppressed
       too. That can leave another relation with a single suppressed member, so this repeats: `passes` rounds,
       enough for the relations' depth; the data test werkplein_no_suppressed_cell_recomputable fails the build if
-      a relation is still left with one. -#}
+      a relation is still left with one. A cell that is never published (int_werkplein__disclosure_cells: the
+      caseload without wijkcode) is judged like the others - suppressed when small - but never chosen as the
+      complement: hiding it would hide nothing from a reader who can compute it. -#}
 {%- set passes = 8 %}
 
 with cells as (
-    select distinct gemeentecode, measure_code, period_code, value, disclosure_count
-    from {{ ref('int_werkplein__measure_values') }}
+    select gemeentecode, measure_code, period_code, value, disclosure_count, is_published
+    from {{ ref('int_werkplein__disclosure_cells') }}
 ),
 
 members as (
@@ -21,7 +23,8 @@ members as (
         cells.gemeentecode,
         cells.measure_code,
         cells.period_code,
-        cells.value
+        cells.value,
+        cells.is_published
     from {{ ref('int_werkplein__disclosure_relations') }} as relations
     inner join cells
         on relations.gemeentecode = cells.gemeentecode
@@ -56,7 +59,7 @@ state_{{ pass }} as (
 complement_{{ pass }} as (
     select distinct on (relation_id) gemeentecode, measure_code, period_code
     from state_{{ pass }}
-    where suppressed_in_relation = 1 and not is_suppressed
+    where suppressed_in_relation = 1 and not is_suppressed and is_published
     order by relation_id, value, measure_code, period_code
 ),
 
@@ -75,6 +78,7 @@ select
     cells.gemeentecode,
     cells.measure_code,
     cells.period_code,
+    cells.is_published,
     all_suppressed.measure_code is not null as is_suppressed,
     case
         when primary_suppressed.measure_code is not null then 'primary'

@@ -27,11 +27,13 @@ definitions as (
 
 -- A suppressed cell (value null, no label) is no measurement: the status is judged on the latest known value.
 -- Realised values quoted in the programme documents (value_source reported) count as measurements too; where a
--- computed value exists for the same period it goes first.
+-- computed value exists for the same period it goes first. A wijk or buurt (WK.., BU..) is no gemeente with a
+-- programme or a comparison: its values are in fct_indicator_value, not in the status.
 indicator_values as (
     select * from {{ ref('fct_indicator_value') }}
     where is_primary_measure
         and (value is not null or value_label is not null)
+        and substr(gemeentecode, 1, 2) not in ('WK', 'BU')
 ),
 
 latest as (
