@@ -52,12 +52,10 @@ earliest as (
 ),
 
 -- Every catalogue indicator has an Almelo row (the programmes are Almelo's); peers appear where they have values.
--- Wijken and buurten (WK/BU codes) are not judged: the targets are the gemeente's; their values are in
--- fct_indicator_value (dim_gemeente.area_type 'wijk' / 'buurt') for the wijk views.
 scope as (
     select indicator_code, '{{ var("contract_gemeentecode") }}' as gemeentecode from catalogue
     union
-    select indicator_code, gemeentecode from latest where left(gemeentecode, 2) not in ('WK', 'BU')
+    select indicator_code, gemeentecode from latest
 ),
 
 joined as (
