@@ -1,6 +1,6 @@
-"""A real Airflow deployment for tests: API server, scheduler and DAG processor (plus a Celery worker when asked),
-as separate processes on a PostgreSQL metadata database of their own — what production runs, minus the web UI
-users. Runs are triggered and read through the CLI, as an operator would.
+"""A real Airflow deployment for tests: API server, scheduler, DAG processor and triggerer (plus a Celery worker when
+asked), as separate processes on a PostgreSQL metadata database of their own — what production runs. Runs are
+unpaused, cleared and read through the REST API, as an operator's UI does.
 """
 
 from __future__ import annotations
@@ -186,7 +186,8 @@ def airflow_cluster(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": executor,
         "AIRFLOW__CORE__PARALLELISM": "2",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # Paused until the test unpauses what it runs, as an operator would (an unpaused DAG starts its last run).
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta_url,
         "AIRFLOW__API__PORT": str(api_port),
@@ -209,6 +210,8 @@ def airflow_cluster(
         cluster.start("api-server", "api-server", "--port", str(api_port), "--host", "127.0.0.1")
         cluster.start("dag-processor", "dag-processor")
         cluster.start("scheduler", "scheduler")
+        # Deferred tasks (Cosmos' per-model sensors wait for the dbt build there) need the triggerer.
+        cluster.start("triggerer", "triggerer")
         if executor == "CeleryExecutor":
             cluster.start("celery-worker", "celery", "worker", "--concurrency", "2")
         cluster.wait_for_api()
