@@ -38,7 +38,7 @@ def indicator_notes(indicator: data.IndicatorReport, threshold: int) -> list[str
     """The notes under an indicator, in Dutch: where its data is provisional, suppressed, from the documents or
     missing, and an open definition."""
     notes = []
-    if indicator.actual_value is None and indicator.actual_label is None:
+    if indicator.actual_value is None and indicator.actual_label is None and not indicator.suppressed_periods:
         notes.append(FEED_NOTE.get(indicator.feed, "Er is nog geen waarde."))
     if indicator.actual_is_provisional:
         notes.append("De laatste waarde is voorlopig: de bron kan haar nog bijstellen.")
@@ -56,8 +56,11 @@ def indicator_notes(indicator: data.IndicatorReport, threshold: int) -> list[str
         periods = ", ".join(p.period_label for p in indicator.reported_periods)
         notes.append(f"Uit de programmadocumenten (open rondjes): {periods}.")
     if indicator.definition_status == "open" and indicator.definition_question:
-        choice = f" Tot dan: {indicator.definition_choice}" if indicator.definition_choice else ""
-        notes.append(f"Definitie nog open: {indicator.definition_question}{choice}")
+        question = indicator.definition_question.rstrip(" .?") + (
+            "?" if indicator.definition_question.rstrip().endswith("?") else "."
+        )
+        choice = f" Tot dan: {indicator.definition_choice.rstrip('.')}." if indicator.definition_choice else ""
+        notes.append(f"Definitie nog open: {question}{choice}")
     if indicator.source_mode in DEMO_MODES:
         notes.append(f"Demogegevens ({DEMO_MODES[indicator.source_mode]}): synthetische cijfers.")
     return notes

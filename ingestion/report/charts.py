@@ -70,7 +70,7 @@ def render_chart(indicator: IndicatorReport) -> str:
     points = indicator.series
     baseline_end = period_end(indicator.baseline_period) if indicator.baseline_value is not None else None
     target_end = period_end(indicator.target_period)
-    dates = [p.period_end for p in points] + [d for d in (baseline_end, target_end) if d]
+    dates = [p.middle for p in points] + [d for d in (baseline_end, target_end) if d]
     first, last = min(dates), max(dates)
     first = date(first.year, 1, 1)
     last = date(last.year, 12, 31)
@@ -119,7 +119,13 @@ def render_chart(indicator: IndicatorReport) -> str:
         out.append(f'<text class="doeljaar-label" x="{x(target_end) - 3}" y="{TOP + 12}">doel {target_end.year}</text>')
     # Baseline: a dashed line from its period on; target: a line over the target year with a marker at its end.
     if indicator.baseline_value is not None:
-        start = x(baseline_end) if baseline_end else LEFT
+        # A baseline year sits where that year's value does (mid-year); a baseline date at its day.
+        baseline_at = (
+            date(baseline_end.year, 7, 1)
+            if baseline_end and len(indicator.baseline_period or "") == 4
+            else baseline_end
+        )
+        start = x(baseline_at) if baseline_at else LEFT
         yb = y(indicator.baseline_value)
         label = escape(
             f"Basiswaarde {format_value(indicator.baseline_value, indicator.unit)}"
@@ -155,7 +161,7 @@ def render_chart(indicator: IndicatorReport) -> str:
                 if key == "almelo" and (point.is_suppressed or point.almelo_label) and segments[-1]:
                     segments.append([])
                 continue
-            segments[-1].append(f"{x(point.period_end)},{y(value)}")
+            segments[-1].append(f"{x(point.middle)},{y(value)}")
         for segment in segments:
             if len(segment) > 1:
                 out.append(f'<polyline class="lijn lijn-{key}" points="{" ".join(segment)}"/>')
@@ -174,14 +180,14 @@ def render_chart(indicator: IndicatorReport) -> str:
                 extra += " (voorlopig)"
             tip = escape(f"{label}, {point.period_label}: {format_value(value, indicator.unit)}{extra}")
             out.append(
-                f'<circle class="{" ".join(classes)}" cx="{x(point.period_end)}" cy="{y(value)}" r="3.5"'
+                f'<circle class="{" ".join(classes)}" cx="{x(point.middle)}" cy="{y(value)}" r="3.5"'
                 f' data-reeks="{key}" data-periode="{escape(point.period_code)}" data-waarde="{value}">'
                 f"<title>{tip}</title></circle>"
             )
     # Suppressed periods: a cross on the axis, never a value.
     for point in points:
         if point.is_suppressed and point.almelo is None:
-            cx, cy = x(point.period_end), HEIGHT - BOTTOM
+            cx, cy = x(point.middle), HEIGHT - BOTTOM
             out.append(
                 f'<path class="onderdrukt" data-periode="{escape(point.period_code)}"'
                 f' d="M{cx - 3} {cy - 3} L{cx + 3} {cy + 3} M{cx - 3} {cy + 3} L{cx + 3} {cy - 3}">'

@@ -26,21 +26,24 @@ select s.programme, d.programme_short, d.programme_period, d.goal_nl, s.indicato
        s.unit, s.direction, s.actual_value, s.actual_value_label, s.actual_period_code,
        p.label_nl as actual_period_label,
        s.actual_period_end, s.is_provisional, s.actual_value_source, s.definition_status, s.baseline_value,
-       s.baseline_period, s.baseline_source, s.target_value, s.target_value_text, s.target_kind, s.target_period,
+       coalesce(bp.label_nl, s.baseline_period) as baseline_period, s.baseline_source,
+       s.target_value, s.target_value_text, s.target_kind, s.target_period,
        s.status, s.status_reason, d.feed, d.source_system as catalogue_source_system, d.source_dataset,
        d.definition_open_question, d.definition_choice, s.gemeentecode
 from marts.programme_indicator_status s
 join marts.dim_indicator d on d.indicator_code = s.indicator_code
 left join marts.dim_period p on p.period_code = s.actual_period_code
+left join marts.dim_period bp on bp.period_code = s.baseline_period
 where s.is_contract_gemeente
 order by s.programme, s.indicator_code
 """
 
-# Almelo's series of each indicator's primary measure: one row per period, a value (or class) before a suppressed
+# Almelo's series of each indicator's primary measure: one row per period, a number before a class before a suppressed
 # cell, computed before reported (as programme_indicator_overview's trend).
 SERIES_SQL = """
 select distinct on (f.indicator_code, f.period_code)
-       f.indicator_code, f.period_code, p.label_nl as period_label, f.period_end, f.value, f.value_label,
+       f.indicator_code, f.period_code, p.label_nl as period_label, f.period_start, f.period_end, f.value,
+       f.value_label,
        f.is_suppressed, f.is_provisional, f.value_source, f.source_system, f.source_title, f.source_mode, f.loaded_at
 from marts.fct_indicator_value f
 join marts.dim_gemeente g on g.gemeentecode = f.gemeentecode and g.is_contract_gemeente
@@ -50,8 +53,8 @@ order by f.indicator_code, f.period_code, f.value is null, f.value_label is null
 """
 
 PEERS_SQL = """
-select v.indicator_code, v.period_code, p.label_nl as period_label, v.period_end, v.twente_value, v.twente_method,
-       v.nl_value
+select v.indicator_code, v.period_code, p.label_nl as period_label, p.period_start, v.period_end,
+       v.twente_value, v.twente_method, v.nl_value
 from marts.indicator_peer_value v
 left join marts.dim_period p on p.period_code = v.period_code
 where v.is_primary_measure and (v.twente_value is not null or v.nl_value is not null)
@@ -70,6 +73,7 @@ class SeriesPoint:
 
     period_code: str
     period_label: str
+    period_start: date
     period_end: date
     almelo: Decimal | None = None
     almelo_label: str | None = None
@@ -79,6 +83,11 @@ class SeriesPoint:
     twente: Decimal | None = None
     twente_method: str | None = None
     nl: Decimal | None = None
+
+    @property
+    def middle(self) -> date:
+        """Where the period sits on a time axis: a year's value in the middle of its year."""
+        return self.period_start + (self.period_end - self.period_start) / 2
 
 
 @dataclass
@@ -189,6 +198,7 @@ def assemble(
         point = SeriesPoint(
             period_code=row["period_code"],
             period_label=row["period_label"] or row["period_code"],
+            period_start=row["period_start"],
             period_end=row["period_end"],
             almelo=row["value"],
             almelo_label=row["value_label"],
@@ -203,7 +213,9 @@ def assemble(
     for row in peers:
         point = points[row["indicator_code"]].setdefault(
             row["period_code"],
-            SeriesPoint(row["period_code"], row["period_label"] or row["period_code"], row["period_end"]),
+            SeriesPoint(
+                row["period_code"], row["period_label"] or row["period_code"], row["period_start"], row["period_end"]
+            ),
         )
         point.twente, point.twente_method, point.nl = row["twente_value"], row["twente_method"], row["nl_value"]
 
