@@ -30,7 +30,7 @@ if NO_MANIFEST:
 
 @dag(
     dag_id=DAG_ID,
-    description="dbt into marts_shadow (a task per model and test), publish into marts, summary, dbt docs."
+    description="dbt into marts_shadow (a task per model and test), publish into marts, summary, dbt docs, report."
     + (f" Rendered as one dbt task: {NO_MANIFEST}." if NO_MANIFEST else ""),
     schedule=AssetOrTimeSchedule(timetable=nightly("0 6 * * *"), assets=AssetAny(*ALL_RAW_ASSETS)),
     start_date=START_DATE,
@@ -85,6 +85,16 @@ def programmamonitor_transform() -> None:
         print(f"dbt docs: file://{index}")
         return str(index)
 
+    # The programme report reads the marts just published (as bi_reader) and rewrites REPORTS_DIR.
+    @task(execution_timeout=timedelta(minutes=10))
+    def report() -> str:
+        from ingestion.config import settings
+        from ingestion.report import build_report
+
+        index = build_report(settings())
+        print(f"Programme report: file://{index}")
+        return str(index)
+
     ready = prepare_shadow()
     published = publish()
     if NO_MANIFEST:
@@ -94,7 +104,7 @@ def programmamonitor_transform() -> None:
         # Publish only after the build itself and every model's and test's task succeeded.
         [group, producer] >> published
 
-    published >> [summary(), docs()]
+    published >> [summary(), docs(), report()]
 
 
 programmamonitor_transform()

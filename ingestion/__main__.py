@@ -7,6 +7,7 @@
     python -m ingestion validate <BATCH_ID>
     python -m ingestion transform
     python -m ingestion summary
+    python -m ingestion report [--out DIR]   # the programme report (REPORTS_DIR) from the marts, as bi_reader
     python -m ingestion manifest      # dbt parse: the manifest the transform DAG renders its dbt tasks from
 
 Loads print one JSON line per batch or file (batch id, status, rows, reason) on stdout; logs go to stderr.
@@ -88,6 +89,16 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ingestion.report import build_report
+
+    index = build_report(settings(), Path(args.out) if args.out else None)
+    print(f"Programme report: file://{index}")
+    return 0
+
+
 def cmd_manifest(args: argparse.Namespace) -> int:
     from ingestion.transform import write_manifest
 
@@ -123,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_transform
     )
     sub.add_parser("summary", help="what is in the marts and where to look").set_defaults(func=cmd_summary)
+    report = sub.add_parser("report", help="the programme report (HTML + CSV) from the marts, read as bi_reader")
+    report.add_argument("--out", metavar="DIR", help="folder to write (default: REPORTS_DIR)")
+    report.set_defaults(func=cmd_report)
     manifest = sub.add_parser("manifest", help="dbt parse: the manifest the transform DAG renders its dbt tasks from")
     manifest.set_defaults(func=cmd_manifest)
     return parser

@@ -36,6 +36,7 @@ class Settings:
     local_dir: Path
     drop_dir: Path
     data_docs_dir: Path
+    reports_dir: Path
     pseudonym_key: str | None
     http_timeout_seconds: float
     http_retries: int
@@ -73,6 +74,8 @@ class Settings:
             pseudonym_key=env.get("PSEUDONYM_KEY") or None,
             # GX validation results and the Data Docs site rendered from them (site/index.html).
             data_docs_dir=Path(env.get("DATA_DOCS_DIR", local_dir / "data_docs")),
+            # The programme report (ingestion/report): a static folder, rewritten after every publish.
+            reports_dir=Path(env.get("REPORTS_DIR", local_dir / "reports")),
             http_timeout_seconds=float(env.get("HTTP_TIMEOUT_SECONDS", "60")),
             http_retries=int(env.get("HTTP_RETRIES", "5")),
             http_backoff_seconds=float(env.get("HTTP_BACKOFF_SECONDS", "2")),

@@ -88,6 +88,9 @@ def render(url: str, cfg: Settings) -> str:
     index = cfg.data_docs_dir / "site" / "index.html"
     if index.is_file():
         lines += ["", f"Data Docs (every validation, newest first): file://{index.resolve()}"]
+    report = cfg.reports_dir / "index.html"
+    if report.is_file():
+        lines += [f"Programme report (one page per programme; open in a browser, print to PDF): file://{report.resolve()}"]
     shown = redact(url)
     lines += [
         "",

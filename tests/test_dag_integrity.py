@@ -96,7 +96,8 @@ def test_transform_dag_publishes_only_after_every_dbt_node_passed(dagbag, dbt_ma
     publish = dag.get_task("publish")
     assert "dbt.dbt_producer_watcher" in publish.upstream_task_ids
     assert publish.trigger_rule == "all_success"
-    assert dag.get_task("summary").upstream_task_ids == dag.get_task("docs").upstream_task_ids == {"publish"}
+    for after_publish in ("summary", "docs", "report"):
+        assert dag.get_task(after_publish).upstream_task_ids == {"publish"}
     # Every model and seed of the manifest is a task, and every dbt task lies upstream of publish.
     nodes = json.loads(dbt_manifest.read_text())["nodes"].values()
     names = {n["name"] for n in nodes if n["resource_type"] in ("model", "seed")}
@@ -133,7 +134,7 @@ def test_transform_dag_without_a_manifest_parses_as_one_dbt_task(tmp_path: Path)
     )
     assert out.returncode == 0, out.stderr[-2000:]
     tasks, description = out.stdout.strip().splitlines()[-2:]
-    assert tasks == str(["dbt_build", "docs", "prepare_shadow", "publish", "summary"])
+    assert tasks == str(["dbt_build", "docs", "prepare_shadow", "publish", "report", "summary"])
     assert "no dbt manifest" in description
 
 

@@ -1,5 +1,6 @@
 """The transform DAG through Airflow itself (`airflow dags test`): sources loaded through ingestion.pipeline, then
-dbt per model into marts_shadow, publish, summary and docs; and a failing dbt test that stops it before publish."""
+dbt per model into marts_shadow, publish, summary, docs and the report; and a failing dbt test that stops it before
+publish."""
 
 from __future__ import annotations
 
@@ -83,6 +84,7 @@ def test_transform_dag_builds_every_model_as_a_task_and_publishes(loaded_warehou
     assert "Marts (schema marts):" in text  # the summary
     assert (cfg.local_dir / "dbt_docs" / "index.html").is_file()
     assert (cfg.local_dir / "dbt_docs" / "catalog.json").is_file()
+    assert (cfg.reports_dir / "index.html").is_file() and "Programme report: file://" in text
 
 
 def test_a_failing_dbt_test_stops_the_dag_before_publish(loaded_warehouse) -> None:
@@ -122,4 +124,4 @@ def test_a_failing_dbt_test_stops_the_dag_before_publish(loaded_warehouse) -> No
     assert states["dbt.programme_indicator_status.run"] == "upstream_failed"
     assert states["dbt.stg_cbs__tables.run"] == "success"  # independent models keep their own (green) status
     assert states["publish"] == "upstream_failed"
-    assert states["summary"] == states["docs"] == "upstream_failed"
+    assert states["summary"] == states["docs"] == states["report"] == "upstream_failed"

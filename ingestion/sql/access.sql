@@ -64,3 +64,17 @@ begin
     end if;
 end
 $$;
+
+-- The programme report (ingestion/report) reads the marts exactly as BI does: the pipeline's own connection
+-- switches to bi_reader (SET ROLE), so it needs no login of its own. A superuser may already; any other owner
+-- becomes a member (it keeps its own rights; bi_reader gains nothing). Where the owner may not grant bi_reader
+-- (PostgreSQL 16+ without ADMIN on it) the report says so and how to fix it.
+do $$
+begin
+    if not pg_has_role(current_user, 'bi_reader', 'member') then
+        execute format('grant bi_reader to %I', current_user);
+    end if;
+exception when insufficient_privilege then
+    raise notice 'cannot grant bi_reader to %: the programme report needs `grant bi_reader to %`', current_user, current_user;
+end
+$$;

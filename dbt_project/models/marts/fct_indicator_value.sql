@@ -28,6 +28,11 @@ handmatig_values as (
     select * from {{ ref('int_indicator_values__handmatig') }}
 ),
 
+-- When each batch finished loading: the report shows a value's load date, and BI reads the marts only.
+load_batches as (
+    select batch_id, finished_at from {{ ref('stg_audit__load_batches') }}
+),
+
 {%- set value_columns = [
     'indicator_code', 'measure_code', 'is_primary_measure', 'gemeentecode', 'period_code', 'value',
     'value_label', 'is_suppressed', 'is_provisional', 'source_system', 'batch_id', 'source_mode',
@@ -55,10 +60,12 @@ select
     value_label::text as value_label,
     is_suppressed::boolean as is_suppressed,
     source_system::text as source_system,
-    batch_id::bigint as batch_id,
+    all_values.batch_id::bigint as batch_id,
+    load_batches.finished_at::timestamptz as loaded_at,
     is_provisional::boolean as is_provisional,
     value_source::text as value_source,
     source_mode::text as source_mode,
     source_table_id::text as source_table_id,
     source_title::text as source_title
 from all_values
+left join load_batches on all_values.batch_id = load_batches.batch_id

@@ -1,0 +1,377 @@
+"""The programme report (ingestion/report) from a real night's marts: every CBS table, the UWV, Kennispunt and
+handmatig samples, and Werkplein exports generated at a small scale, so that small numbers are suppressed.
+
+Checks what the issue asks: the status on every page equals marts.programme_indicator_status, no suppressed value
+reaches the HTML or the CSVs, the CSVs are Excel-NL, and (test_report_in_chromium) every page loads in headless
+Chromium without console errors and every chart has one point per value in the marts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ingestion import pipeline
+from ingestion.config import PACKAGE_DIR, Settings
+from ingestion.generate import generate_werkplein
+from ingestion.report import build_report
+from ingestion.report.data import read_as_bi
+from ingestion.report.numbers import csv_number, format_value
+from tests.conftest import REPO_ROOT, throwaway_warehouse
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO_ROOT / ".local" / "test-artifacts" / "report"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def night(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+    """(warehouse URL, settings) after loading every source and publishing the marts; the report is built."""
+    tmp = tmp_path_factory.mktemp("report")
+    # Small enough that monthly shares and yearly herinstroom counts fall below the threshold and are suppressed.
+    generate_werkplein(tmp / "werkplein", scale=0.05, months=24, end="2024-12", seed=8, gemeentecode="0141")
+    with throwaway_warehouse(pg_server_url, "pm_report") as url:
+        cfg = Settings.from_env(
+            {
+                "WAREHOUSE_URL": url,
+                "SOURCE_MODE": "recorded",
+                "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp / "local"),
+                "DATA_DOCS_DIR": str(tmp / "data_docs"),
+                "REPORTS_DIR": str(tmp / "reports"),
+            }
+        )
+        for table_id in pipeline.cbs_table_ids(cfg):
+            assert pipeline.validate_loaded_batch(pipeline.load_cbs_table(table_id, cfg=cfg), cfg)["status"] == (
+                "published"
+            )
+        folders = {
+            "uwv": PACKAGE_DIR / "samples" / "uwv",
+            "kennispunt": PACKAGE_DIR / "samples" / "kennispunt",
+            "handmatig": PACKAGE_DIR / "samples" / "handmatig",
+            "werkplein": tmp / "werkplein",
+        }
+        for source, folder in folders.items():
+            outcomes = pipeline.validate_loaded_files(pipeline.load_files(source, str(folder), cfg=cfg), cfg)
+            assert {o["status"] for o in outcomes} == {"published"}, (source, outcomes)
+        pipeline.transform(cfg)
+        build_report(cfg)
+        yield url, cfg
+
+
+def reports(cfg: Settings) -> Path:
+    return cfg.reports_dir
+
+
+class PageFacts(HTMLParser):
+    """What a report page states: the status per indicator, the chart points and the table rows per period."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.indicator: str | None = None
+        self.status: dict[str, str] = {}
+        self.points: dict[str, list[dict[str, str]]] = defaultdict(list)
+        # indicator -> period -> the row's cells (period, Almelo, Twente, Nederland) as text
+        self.rows: dict[str, dict[str, list[str]]] = defaultdict(dict)
+        self.links: list[str] = []
+        self._row: str | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "section" and "data-indicator" in a:
+            self.indicator = a["data-indicator"]
+        if tag == "span" and "data-status" in a and self.indicator:
+            self.status[self.indicator] = a["data-status"]
+        if tag == "circle" and self.indicator:
+            self.points[self.indicator].append(a)
+        if tag == "tr" and "data-periode" in a and self.indicator:
+            self._row = a["data-periode"]
+            self.rows[self.indicator][self._row] = []
+        if tag in ("th", "td") and self._row and self.indicator:
+            self.rows[self.indicator][self._row].append("")
+        if tag in ("a", "link", "script", "img") and (a.get("href") or a.get("src")):
+            self.links.append(a.get("href") or a.get("src") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr":
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._row and self.indicator and self.rows[self.indicator][self._row]:
+            self.rows[self.indicator][self._row][-1] += data
+        self.text.append(data)
+
+
+def page_facts(path: Path) -> PageFacts:
+    facts = PageFacts()
+    facts.feed(path.read_text(encoding="utf-8"))
+    return facts
+
+
+def programme_pages(cfg: Settings) -> dict[str, Path]:
+    return {p.stem: p for p in sorted(reports(cfg).glob("*.html")) if p.name != "index.html"}
+
+
+def marts_status(url: str) -> dict[str, tuple[str, str]]:
+    """indicator_code -> (programme_short, status) for the contract gemeente, straight from the marts."""
+    with psycopg.connect(url) as conn:
+        return {
+            code: (short, status)
+            for code, short, status in conn.execute(
+                "select s.indicator_code, d.programme_short, s.status from marts.programme_indicator_status s"
+                " join marts.dim_indicator d using (indicator_code) where s.gemeentecode = 'GM0141'"
+            )
+        }
+
+
+def expected_points(url: str) -> dict[str, Counter]:
+    """indicator_code -> points per series the chart must have: every period with a number in the marts."""
+    expected: dict[str, Counter] = defaultdict(Counter)
+    with psycopg.connect(url) as conn:
+        for code, count in conn.execute(
+            "select indicator_code, count(distinct period_code) from marts.fct_indicator_value"
+            " where gemeentecode = 'GM0141' and is_primary_measure and value is not null group by 1"
+        ):
+            expected[code]["almelo"] = count
+        for code, twente, nl in conn.execute(
+            "select indicator_code, count(twente_value), count(nl_value) from marts.indicator_peer_value"
+            " where is_primary_measure group by 1"
+        ):
+            expected[code]["twente"], expected[code]["nl"] = twente, nl
+    return {code: +counts for code, counts in expected.items()}
+
+
+def test_index_and_pages_show_the_status_of_the_marts(night: tuple[str, Settings]) -> None:
+    url, cfg = night
+    truth = marts_status(url)
+    pages = programme_pages(cfg)
+    shown: dict[str, tuple[str, str]] = {}
+    for short, page in pages.items():
+        for code, status in page_facts(page).status.items():
+            shown[code] = (short, status)
+    assert shown == truth
+    # The index counts per programme and status are those of the marts too.
+    index = (reports(cfg) / "index.html").read_text(encoding="utf-8")
+    counts = Counter(truth.values())
+    for short in pages:
+        row = re.search(rf'<tr class="programma" data-programma="{short}">(.*?)</tr>', index, re.S)
+        assert row, short
+        cells = dict(re.findall(r'data-status="([^"]+)"[^>]*>(\d+)<', row[1]))
+        for status in ("behaald", "op koers", "achter", "niet te beoordelen"):
+            assert int(cells[status]) == counts[(short, status)], (short, status)
+        assert f'href="{short}.html"' in row[1]
+
+
+def test_every_chart_point_is_a_value_of_the_marts(night: tuple[str, Settings]) -> None:
+    url, cfg = night
+    with psycopg.connect(url) as conn:
+        almelo = {
+            (code, period): value
+            for code, period, value in conn.execute(
+                "select indicator_code, period_code, value from marts.fct_indicator_value"
+                " where gemeentecode = 'GM0141' and is_primary_measure and value is not null"
+            )
+        }
+    expected = expected_points(url)
+    checked = 0
+    for page in programme_pages(cfg).values():
+        facts = page_facts(page)
+        for code in facts.status:
+            assert Counter(p["data-reeks"] for p in facts.points[code]) == expected.get(code, Counter()), code
+            for point in facts.points[code]:
+                if point["data-reeks"] == "almelo":
+                    assert (code, point["data-periode"]) in almelo
+                    checked += 1
+    assert checked > 100
+
+
+def suppressed_cells(url: str) -> list[tuple[str, str, Decimal]]:
+    """(indicator, period, the value before suppression) of every suppressed Almelo cell the report charts."""
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "select f.indicator_code, f.period_code, m.value from marts.fct_indicator_value f"
+            " join intermediate.int_werkplein__measure_values m"
+            "   using (indicator_code, measure_code, gemeentecode, period_code)"
+            " where f.gemeentecode = 'GM0141' and f.is_primary_measure and f.is_suppressed and m.value is not null"
+        ).fetchall()
+
+
+def test_a_suppressed_value_is_nowhere_in_the_html_or_csv(night: tuple[str, Settings]) -> None:
+    url, cfg = night
+    cells = suppressed_cells(url)
+    assert cells, "the generated Werkplein data should have suppressed cells on a primary measure"
+    units = dict(psycopg.connect(url).execute("select indicator_code, unit from marts.dim_indicator").fetchall())
+    pages = {code: facts for facts in map(page_facts, programme_pages(cfg).values()) for code in facts.status}
+    for code, period, raw in cells:
+        unit = units[code]
+        shown_forms = {format_value(raw, unit), csv_number(raw, unit), str(raw)}
+        facts = pages[code]
+        assert not [p for p in facts.points[code] if p["data-periode"] == period and p["data-reeks"] == "almelo"]
+        almelo_cell = facts.rows[code][period][1]
+        assert almelo_cell.strip() == "onderdrukt", (code, period, raw, facts.rows[code][period])
+        with (reports(cfg) / "csv" / f"{code}.csv").open(encoding="utf-8-sig", newline="") as f:
+            [line] = [r for r in csv.DictReader(f, delimiter=";") if r["periodecode"] == period]
+        assert line["almelo"] == "" and "onderdrukt" in line["toelichting"], line
+        assert not any(form in (line["almelo"], line["almelo_klasse"]) for form in shown_forms)
+    # Whole files: a suppressed raw value of two or more digits (a complementary suppression) appears nowhere in
+    # that indicator's CSV where the period is, and never as a chart value of the period.
+    for code, period, raw in cells:
+        text = (reports(cfg) / "csv" / f"{code}.csv").read_text(encoding="utf-8-sig")
+        period_lines = [line for line in text.splitlines() if f";{period};" in line]
+        assert all(csv_number(raw, units[code]) not in line.split(";")[3:6] for line in period_lines)
+
+
+def test_the_csv_is_excel_nl_and_holds_the_chart_series(night: tuple[str, Settings]) -> None:
+    url, cfg = night
+    expected = expected_points(url)
+    files = sorted((reports(cfg) / "csv").glob("*.csv"))
+    assert len(files) == len(marts_status(url))
+    decimals_seen = False
+    for path in files:
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), path.name
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+        counts = Counter()
+        for row in rows:
+            for column, key in (("almelo", "almelo"), ("twente", "twente"), ("nederland", "nl")):
+                if row[column]:
+                    assert re.fullmatch(r"-?\d+(,\d+)?", row[column]), (path.name, row)
+                    decimals_seen |= "," in row[column]
+                    counts[key] += 1
+        assert counts == expected.get(path.stem, Counter()), path.name
+    assert decimals_seen
+
+
+def test_the_report_reads_as_bi_reader_and_links_nothing_outside(night: tuple[str, Settings]) -> None:
+    url, cfg = night
+    with psycopg.connect(url) as conn:
+        read_as_bi(conn)
+        assert conn.execute("select current_user").fetchone()[0] == "bi_reader"
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select count(*) from audit.load_batch")
+    for page in reports(cfg).glob("*.html"):
+        for link in page_facts(page).links:
+            assert not re.match(r"^[a-z]+://|^//", link), (page.name, link)  # offline: no CDN, no web font
+
+
+def test_a_rebuild_replaces_the_folder_and_drops_stale_files(night: tuple[str, Settings], capsys) -> None:
+    _, cfg = night
+    stale = reports(cfg) / "csv" / "vervallen_indicator.csv"
+    stale.write_text("x", encoding="utf-8")
+    (reports(cfg) / "oud_programma.html").write_text("x", encoding="utf-8")
+    from ingestion.__main__ import main
+
+    env = {"WAREHOUSE_URL": cfg.warehouse_url, "REPORTS_DIR": str(cfg.reports_dir), "SOURCE_MODE": "recorded"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        assert main(["report"]) == 0
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    assert f"file://{cfg.reports_dir.resolve() / 'index.html'}" in capsys.readouterr().out
+    assert not stale.exists() and not (reports(cfg) / "oud_programma.html").exists()
+    assert not [p for p in reports(cfg).iterdir() if p.name.startswith(".rapport-")]
+
+
+# --- the browser ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's chromium, installed here when missing and we may (root, apt-get); never Playwright's own browsers."""
+    if not CHROMIUM.exists():
+        if os.geteuid() != 0 or not shutil.which("apt-get"):
+            pytest.skip(
+                f"{CHROMIUM} is missing and cannot be installed here (needs root and apt-get): "
+                "apt-get install -y chromium"
+            )
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+        if subprocess.run(install, env=env, capture_output=True).returncode != 0:
+            subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=False)
+            done = subprocess.run(install, env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                pytest.skip(f"apt-get install chromium failed: {done.stderr[-500:]}")
+    return CHROMIUM
+
+
+def test_report_in_chromium(night: tuple[str, Settings], chromium: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (pinned in [dev])")
+    url, cfg = night
+    expected = expected_points(url)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pages = [reports(cfg) / "index.html", *programme_pages(cfg).values()]
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
+                page = browser.new_page(viewport=viewport)
+                problems: list[str] = []
+                page.on(
+                    "console",
+                    lambda m, p=problems: p.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+                )
+                page.on("pageerror", lambda e, p=problems: p.append(f"page error: {e}"))
+                page.on("requestfailed", lambda r, p=problems: p.append(f"request failed: {r.url}"))
+                page.on(
+                    "request",
+                    lambda r, p=problems: (
+                        None if r.url.startswith(("file://", "data:")) else p.append(f"outside request: {r.url}")
+                    ),
+                )
+                for path in pages:
+                    page.goto(path.as_uri())
+                    page.wait_for_load_state("load")
+                    assert not problems, (path.name, problems)
+                    # Readable on a phone: nothing wider than the screen.
+                    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                    assert overflow <= 1, (path.name, viewport, overflow)
+                    if path.name == "index.html":
+                        continue
+                    for section in page.query_selector_all("section[data-indicator]"):
+                        code = section.get_attribute("data-indicator")
+                        shown = Counter(
+                            c.get_attribute("data-reeks") for c in section.query_selector_all("circle.punt")
+                        )
+                        assert shown == expected.get(code, Counter()), (path.name, code)
+                        if shown:
+                            assert section.query_selector("svg.grafiek").bounding_box()["width"] > 200
+                phone = viewport["width"] < 600
+                shot = ARTIFACTS / f"{pages[1].stem}{'-telefoon' if phone else ''}.png"
+                page.goto(pages[1].as_uri())
+                page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot: {shot}")
+                page.goto(pages[0].as_uri())
+                page.screenshot(path=str(ARTIFACTS / f"index{'-telefoon' if phone else ''}.png"), full_page=True)
+                page.close()
+            # Printable: the programme page renders to a PDF.
+            page = browser.new_page()
+            page.goto(pages[1].as_uri())
+            pdf = ARTIFACTS / f"{pages[1].stem}.pdf"
+            page.pdf(path=str(pdf), format="A4", print_background=True)
+            assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+            print(f"pdf: {pdf}")
+        finally:
+            browser.close()
