@@ -51,7 +51,9 @@ def test_the_scheduler_runs_the_nightly_chain_and_a_cleared_night_reruns_to_the_
 
         # The transform runs on the Assets (its 06:00 fallback may have run before them, on what was there).
         transform = af.wait_for_run(TRANSFORM_DAG, run_type="asset_triggered")
-        assert transform["state"] == "success", af.task_states(TRANSFORM_DAG, transform["dag_run_id"])
+        states = af.task_states(TRANSFORM_DAG, transform["dag_run_id"])
+        assert transform["state"] == "success", states
+        assert states["publish"] == states["report"] == states["summary"] == "success", states
         first = marts_snapshot(fresh_warehouse_url)
         assert {r["source_system"] for r in first["fct_indicator_value"]} >= {"cbs", "uwv", "werkplein"}
 
