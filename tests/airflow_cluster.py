@@ -123,7 +123,12 @@ class AirflowCluster:
 
     def runs(self, dag_id: str) -> list[dict]:
         """The DAG's runs, oldest first."""
-        return self.api("GET", f"dags/{dag_id}/dagRuns?order_by=id&limit=100")["dag_runs"]
+        runs: list[dict] = []
+        while True:
+            page = self.api("GET", f"dags/{dag_id}/dagRuns?order_by=id&limit=100&offset={len(runs)}")
+            runs += page["dag_runs"]
+            if not page["dag_runs"] or len(runs) >= page["total_entries"]:
+                return runs
 
     def wait_for_run(
         self, dag_id: str, *, run_id: str | None = None, run_type: str | None = None, timeout: float = 900
@@ -160,7 +165,12 @@ class AirflowCluster:
                  only_failed=False, reset_dag_runs=True)
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
-        rows = self.api("GET", f"dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=1000")["task_instances"]
+        rows: list[dict] = []
+        while True:  # the API pages at 100 (the transform alone has a task per dbt node)
+            page = self.api("GET", f"dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=100&offset={len(rows)}")
+            rows += page["task_instances"]
+            if not page["task_instances"] or len(rows) >= page["total_entries"]:
+                break
         return {(r["task_id"] if r.get("map_index", -1) == -1 else f"{r['task_id']}[{r['map_index']}]"): r["state"]
                 for r in rows}
 
