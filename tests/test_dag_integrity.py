@@ -112,6 +112,21 @@ def test_transform_dag_publishes_only_after_every_dbt_node_passed(dagbag, dbt_ma
             assert "dbt.dbt_producer_watcher" in {t.task_id for t in task.get_flat_relatives(upstream=True)}
 
 
+def test_a_test_of_several_models_is_reported_by_the_model_it_is_defined_on(dagbag, dbt_manifest: Path) -> None:
+    """A relationships test of fct_indicator_value to the catalogue belongs to the fact's tests task only: when the
+    fact fails to build, the catalogue's tests stay green and the fact's own task is the red one."""
+    producer = dagbag.dags["programmamonitor_transform"].get_task("dbt.dbt_producer_watcher")
+    relationship = next(
+        t
+        for t in json.loads(dbt_manifest.read_text())["nodes"]
+        if t.startswith("test.programmamonitor.relationships_fct_indicator_value_indicator_code__")
+    )
+    reported_by = {node for node, tests in producer.tests_per_model.items() if relationship in tests}
+    assert reported_by == {"model.programmamonitor.fct_indicator_value"}
+    # Every test is still reported by at least one node: no tests task waits for a verdict that never comes.
+    assert all(producer.tests_per_model.values())
+
+
 def test_dbt_project_dir_of_the_dags_is_the_pipelines() -> None:
     from ingestion.config import settings
     from programmamonitor.dbt_build import DBT_PROJECT_DIR

@@ -46,13 +46,14 @@ def loaded_warehouse(pg_server_url: str, tmp_path_factory):
         yield url, cfg, env, tmp
 
 
-def task_states(env: dict[str, str], logical_date: str) -> dict[str, str]:
-    """task id -> state of the DAG's run for that logical date, from Airflow's metadata DB (SQLite)."""
+def task_states(env: dict[str, str]) -> dict[str, str]:
+    """task id -> state in the DAG's latest run, from Airflow's metadata DB (SQLite). By run, not by logical date:
+    `airflow dags test DAG 2026-11-20` means midnight in the default timezone (Europe/Amsterdam under make)."""
     with sqlite3.connect(Path(env["AIRFLOW_HOME"]) / "airflow.db") as db:
         rows = db.execute(
             "select ti.task_id, ti.state from task_instance ti join dag_run r on r.dag_id = ti.dag_id"
-            " and r.run_id = ti.run_id where ti.dag_id = ? and r.logical_date like ? || '%'",
-            (DAG_ID, logical_date),
+            " and r.run_id = ti.run_id where ti.dag_id = ? and r.id = (select max(id) from dag_run where dag_id = ?)",
+            (DAG_ID, DAG_ID),
         ).fetchall()
     return dict(rows)
 
@@ -73,7 +74,7 @@ def test_transform_dag_builds_every_model_as_a_task_and_publishes(loaded_warehou
         assert almelo > 0
         grants = conn.execute("select has_table_privilege('bi_reader', 'marts.fct_indicator_value', 'select')")
         assert grants.fetchone()[0]
-    states = task_states(env, "2026-11-20")
+    states = task_states(env)
     assert set(states.values()) == {"success"}, {t: s for t, s in states.items() if s != "success"}
     text = log.read_text()
     # Every model ran under its own task (the producer's one dbt build, each node's verdict in its own task).
@@ -117,7 +118,7 @@ def test_a_failing_dbt_test_stops_the_dag_before_publish(loaded_warehouse) -> No
     finally:
         with psycopg.connect(url) as conn:
             conn.execute("update audit.load_batch set status = 'failed' where batch_id = %s", (bad,))
-    states = task_states(env, "2026-11-21")
+    states = task_states(env)
     # The build failed on fct_indicator_value (its contract), that model's task says so, and nothing after it ran.
     assert states["dbt.dbt_producer_watcher"] == "failed"
     assert states["dbt.fct_indicator_value.run"] == "failed"

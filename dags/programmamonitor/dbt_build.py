@@ -52,6 +52,50 @@ def manifest_problem() -> str | None:
     return None
 
 
+def test_owners(manifest_path: Path = MANIFEST_PATH) -> dict[str, str]:
+    """test unique_id -> the one node whose tests task reports it, for tests with several parents.
+
+    Cosmos counts a test under every node it depends on, so a relationships test of ``fct_indicator_value`` to the
+    catalogue, skipped because the fact failed to build, also failed the catalogue's tests task - and that made the
+    fact's own task ``upstream_failed`` instead of ``failed``. dbt's own answer is the node the test is defined on
+    (``attached_node``); a singular test over several models belongs to the one downstream of the others.
+    """
+    import json
+
+    manifest = json.loads(manifest_path.read_text())
+    parent_map: dict[str, list[str]] = manifest["parent_map"]
+
+    def ancestors(node: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(parent_map.get(node, []))
+        while todo:
+            parent = todo.pop()
+            if parent not in seen:
+                seen.add(parent)
+                todo.extend(parent_map.get(parent, []))
+        return seen
+
+    owners: dict[str, str] = {}
+    for test_id, node in manifest["nodes"].items():
+        parents = node.get("depends_on", {}).get("nodes", [])
+        if node["resource_type"] != "test" or len(parents) < 2:
+            continue
+        owner = node.get("attached_node")
+        if not owner:
+            downstream = [p for p in parents if set(parents) - {p} <= ancestors(p)]
+            owner = downstream[0] if len(downstream) == 1 else None
+        if owner:
+            owners[test_id] = owner
+    return owners
+
+
+def report_tests_once(producer: Any, owners: dict[str, str]) -> None:
+    """Keep each multi-parent test only under its owner in the producer's map of tests per node (a node whose
+    tests would all go keeps them: its tests task has to hear of something)."""
+    pruned = {n: [t for t in tests if owners.get(t, n) == n] for n, tests in producer.tests_per_model.items()}
+    producer.tests_per_model = {n: pruned[n] or tests for n, tests in producer.tests_per_model.items()}
+
+
 def dbt_task_group(dag: Any, upstream: Any) -> tuple[Any, Any]:
     """The Cosmos task group, downstream of ``upstream``; returns (group, producer task).
 
@@ -98,6 +142,7 @@ def dbt_task_group(dag: Any, upstream: Any) -> tuple[Any, Any]:
     tasks = [t for t in dag.tasks if t.task_id.startswith(f"{GROUP_ID}.")]
     producer = next(t for t in tasks if type(t).__name__ == "DbtProducerWatcherOperator")
     done = next(t for t in tasks if t.task_id.endswith(PRODUCER_WATCHER_DONE_TASK_ID))
+    report_tests_once(producer, test_owners())
     upstream >> producer
     in_group = {t.task_id for t in tasks}
     for consumer in tasks:
