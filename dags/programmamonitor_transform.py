@@ -1,5 +1,10 @@
 """Transform: dbt builds the marts in ``marts_shadow``, one task per seed, model and model's tests; only when every
-one passed does ``publish`` swap the shadow into ``marts`` (BI's schema). Then the summary and the dbt docs.
+one passed does ``publish`` swap the shadow into ``marts`` (BI's schema). Then the summary, the dbt docs and the
+programme report.
+
+``plan`` first compares what the marts are made of (published batches, dbt project, vars, report code) with the
+last full publish: with nothing new, only ``data_quality`` (it reads the audit and the clock) is rebuilt and swapped
+in, and the rest is skipped. Trigger with ``{"full_rebuild": true}`` to build everything regardless.
 
 Runs when a source DAG published a validated batch of any raw entity (the ``raw.*`` Assets) and, as a fallback,
 every night at 06:00 Amsterdam time. The dbt graph comes from ``dbt_project/target/manifest.json`` (``dbt parse``):
@@ -14,7 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from airflow.sdk import AssetAny, AssetOrTimeSchedule, dag, task
+from airflow.sdk import AssetAny, AssetOrTimeSchedule, Param, dag, get_current_context, task
 
 from programmamonitor.assets import ALL_RAW_ASSETS
 from programmamonitor.dbt_build import DBT_TIMEOUT, dbt_task_group, manifest_problem
@@ -39,8 +44,34 @@ if NO_MANIFEST:
     default_args=DEFAULT_ARGS,
     tags=[*TAGS, "transform", "dbt"],
     doc_md=__doc__,
+    params={"full_rebuild": Param(False, type="boolean", description="build everything, even with nothing new")},
 )
 def programmamonitor_transform() -> None:
+    # The branch: the full build, or (nothing new since the last full publish) data_quality only. The fingerprint
+    # of the inputs goes to XCom for the publish to record (taken before the build, so a batch published during
+    # the build makes the next night build again).
+    @task.branch(retries=0, execution_timeout=timedelta(minutes=5))
+    def plan() -> str:
+        from ingestion.config import settings
+        from ingestion.transform import plan_refresh
+
+        context = get_current_context()
+        cfg = settings()
+        decided = plan_refresh(cfg.require_warehouse_url(), cfg, force_full=bool(context["params"]["full_rebuild"]))
+        context["ti"].xcom_push(key="inputs", value=decided.inputs)
+        print(f"{'full build' if decided.full else 'data_quality only'}: {decided.reason}")
+        return "prepare_shadow" if decided.full else "refresh_data_quality"
+
+    @task(retries=0, execution_timeout=timedelta(minutes=20))
+    def refresh_data_quality() -> None:
+        from ingestion.config import settings
+        from ingestion.transform import build_data_quality, publish_data_quality
+
+        cfg = settings()
+        url = cfg.require_warehouse_url()
+        build_data_quality(url, cfg)
+        publish_data_quality(url, get_current_context()["ti"].xcom_pull(task_ids="plan", key="inputs"))
+
     @task(retries=0, execution_timeout=timedelta(minutes=10))
     def prepare_shadow() -> None:
         from ingestion.config import settings
@@ -63,7 +94,8 @@ def programmamonitor_transform() -> None:
         from ingestion.config import settings
         from ingestion.transform import publish_marts
 
-        publish_marts(settings().require_warehouse_url())
+        inputs = get_current_context()["ti"].xcom_pull(task_ids="plan", key="inputs")
+        publish_marts(settings().require_warehouse_url(), inputs)
 
     @task(execution_timeout=timedelta(minutes=10))
     def summary() -> str:
@@ -96,6 +128,7 @@ def programmamonitor_transform() -> None:
         return str(index)
 
     ready = prepare_shadow()
+    plan() >> [ready, refresh_data_quality()]
     published = publish()
     if NO_MANIFEST:
         ready >> dbt_build() >> published

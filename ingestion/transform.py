@@ -8,14 +8,18 @@ and ``marts_shadow`` to ``marts`` in one transaction. A failing build or test, o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+import psycopg
 
 from ingestion.config import Settings
 from ingestion.warehouse import BI_ROLE, connect, dbt_env
@@ -27,6 +31,10 @@ SHADOW_SCHEMA = "marts_shadow"
 PREVIOUS_SCHEMA = "marts_previous"
 # One transform at a time per warehouse.
 TRANSFORM_LOCK_KEY = 7_141_000_002
+# The model that reads the audit and the clock: rebuilt every night, also when nothing else changed.
+DATA_QUALITY_MODEL = "data_quality"
+# What the marts and the report are made of, besides the published batches (paths in the dbt project).
+DBT_INPUTS = ("dbt_project.yml", "models", "seeds", "macros", "tests", "snapshots", "analyses")
 
 
 class TransformError(RuntimeError):
@@ -112,19 +120,17 @@ def build_marts(url: str, settings: Settings) -> DbtRun:
     return build_shadow(url, settings)
 
 
-def publish_marts(url: str) -> None:
+def publish_marts(url: str, inputs: str | None = None) -> None:
     """Swap the shadow schema into ``marts`` in one transaction (readers see the old or the new, never a mix).
 
     Grants belong to the schema and its tables, not to the name ``marts``: bi_reader is granted the new marts
-    inside the same transaction, and loses the previous ones (BI reads `marts` only).
+    inside the same transaction, and loses the previous ones (BI reads `marts` only). ``inputs`` is the
+    fingerprint (:func:`marts_inputs`) taken when the build started, recorded with the publication.
     """
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (TRANSFORM_LOCK_KEY,))
         exists = {r[0] for r in conn.execute("select nspname from pg_namespace where nspname like 'marts%%'")}
-        if SHADOW_SCHEMA not in exists:
-            raise TransformError(f"nothing to publish: schema {SHADOW_SCHEMA} does not exist (run the build first)")
-        if not conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
-            raise TransformError(f"role {BI_ROLE} does not exist: run `python -m ingestion migrate` first")
+        _check_publishable(conn, exists)
         conn.execute(f"grant usage on schema {SHADOW_SCHEMA} to {BI_ROLE}")
         conn.execute(f"grant select on all tables in schema {SHADOW_SCHEMA} to {BI_ROLE}")
         conn.execute(f"drop schema if exists {PREVIOUS_SCHEMA} cascade")
@@ -132,13 +138,110 @@ def publish_marts(url: str) -> None:
             conn.execute(f"alter schema {LIVE_SCHEMA} rename to {PREVIOUS_SCHEMA}")
             conn.execute(f"revoke all on schema {PREVIOUS_SCHEMA} from {BI_ROLE}")
         conn.execute(f"alter schema {SHADOW_SCHEMA} rename to {LIVE_SCHEMA}")
-        conn.execute(
-            "insert into audit.marts_publication (relations)"
-            " select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-            " where n.nspname = %s and c.relkind in ('r', 'v')",
-            (LIVE_SCHEMA,),
-        )
+        _record_publication(conn, "all", inputs)
     log.info("published: %s swapped into %s", SHADOW_SCHEMA, LIVE_SCHEMA)
+
+
+def publish_data_quality(url: str, inputs: str | None = None) -> None:
+    """Swap ``marts_shadow.data_quality`` in for ``marts.data_quality`` in one transaction; the rest of the marts
+    stays as published (a night with nothing new)."""
+    with connect(url) as conn:
+        conn.execute("select pg_advisory_xact_lock(%s)", (TRANSFORM_LOCK_KEY,))
+        exists = {r[0] for r in conn.execute("select nspname from pg_namespace where nspname like 'marts%%'")}
+        _check_publishable(conn, exists)
+        if LIVE_SCHEMA not in exists:
+            raise TransformError(f"no published marts to refresh {DATA_QUALITY_MODEL} in: run a full build first")
+        conn.execute(f"drop table if exists {LIVE_SCHEMA}.{DATA_QUALITY_MODEL}")
+        conn.execute(f"alter table {SHADOW_SCHEMA}.{DATA_QUALITY_MODEL} set schema {LIVE_SCHEMA}")
+        conn.execute(f"grant select on {LIVE_SCHEMA}.{DATA_QUALITY_MODEL} to {BI_ROLE}")
+        conn.execute(f"drop schema {SHADOW_SCHEMA} cascade")
+        _record_publication(conn, DATA_QUALITY_MODEL, inputs)
+    log.info("published: %s.%s refreshed (nothing else new)", LIVE_SCHEMA, DATA_QUALITY_MODEL)
+
+
+def _check_publishable(conn: psycopg.Connection, exists: set[str]) -> None:
+    if SHADOW_SCHEMA not in exists:
+        raise TransformError(f"nothing to publish: schema {SHADOW_SCHEMA} does not exist (run the build first)")
+    if not conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
+        raise TransformError(f"role {BI_ROLE} does not exist: run `python -m ingestion migrate` first")
+
+
+def _record_publication(conn: psycopg.Connection, scope: str, inputs: str | None) -> None:
+    conn.execute(
+        "insert into audit.marts_publication (relations, scope, inputs)"
+        " select count(*), %s, %s from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = %s and c.relkind in ('r', 'v')",
+        (scope, inputs, LIVE_SCHEMA),
+    )
+
+
+def _input_files(settings: Settings) -> Iterator[tuple[str, Path]]:
+    from ingestion import report
+
+    roots = [("dbt", settings.dbt_project_dir / name) for name in DBT_INPUTS]
+    roots.append(("report", Path(report.__file__).resolve().parent))
+    for label, root in roots:
+        paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in paths:
+            if "__pycache__" not in path.parts:
+                yield f"{label}:{path.relative_to(root.parent).as_posix()}", path
+
+
+def marts_inputs(conn: psycopg.Connection, settings: Settings) -> str:
+    """Fingerprint of what the published marts and the report are made of: the published batches (staging reads
+    nothing else of raw), the dbt project, its vars and the report code. Equal fingerprints give equal marts,
+    but for data_quality, which also reads the audit and the clock."""
+    digest = hashlib.sha256()
+    for name, path in _input_files(settings):
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(json.dumps(dbt_vars(settings, LIVE_SCHEMA), sort_keys=True).encode())
+    count, batches = conn.execute(
+        "select count(*), coalesce(md5(string_agg(batch_id::text, ',' order by batch_id)), '')"
+        " from audit.load_batch where status = 'published'"
+    ).fetchone()
+    digest.update(f"published:{count}:{batches}".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class RefreshPlan:
+    """What tonight's transform has to do: ``full`` (build and publish everything) or only data_quality."""
+
+    full: bool
+    inputs: str
+    reason: str
+
+
+def plan_refresh(url: str, settings: Settings, *, force_full: bool = False) -> RefreshPlan:
+    """Full when asked, when no marts are published, or when the inputs differ from the last full publish."""
+    with connect(url) as conn:
+        inputs = marts_inputs(conn, settings)
+        last = conn.execute(
+            "select inputs, published_at from audit.marts_publication where scope = 'all'"
+            " order by publication_id desc limit 1"
+        ).fetchone()
+        live = conn.execute("select 1 from pg_namespace where nspname = %s", (LIVE_SCHEMA,)).fetchone()
+    if force_full:
+        plan = RefreshPlan(True, inputs, "a full rebuild was asked for")
+    elif not live or last is None:
+        plan = RefreshPlan(True, inputs, "no marts published yet")
+    elif last[0] != inputs:
+        plan = RefreshPlan(True, inputs, f"new published batches or project changes since {last[1]:%Y-%m-%d %H:%M}")
+    else:
+        plan = RefreshPlan(False, inputs, f"nothing new since the publish of {last[1]:%Y-%m-%d %H:%M %Z}")
+    log.info("transform plan: %s (%s)", "full build" if plan.full else f"only {DATA_QUALITY_MODEL}", plan.reason)
+    return plan
+
+
+def build_data_quality(url: str, settings: Settings) -> DbtRun:
+    """``dbt build`` of data_quality alone (its tests and unit tests too) into an emptied shadow schema; the
+    staging views and seeds it reads are the published ones."""
+    prepare_shadow(url)
+    run = run_dbt(url, settings, ["build", "--select", DATA_QUALITY_MODEL, "--vars", json.dumps(dbt_vars(settings))])
+    if run.returncode != 0:
+        detail = "; ".join(run.failures[:10]) or f"dbt exited with code {run.returncode}"
+        raise TransformError(f"dbt build of {DATA_QUALITY_MODEL} failed, published marts left unchanged: {detail}")
+    return run
 
 
 class RefreshLate(RuntimeError):
@@ -155,18 +258,37 @@ def check_published_since(url: str, since: datetime) -> datetime:
         ).fetchone()
     if row[0] is None:
         last = f"the last was at {row[1]:%Y-%m-%d %H:%M %Z}" if row[1] else "there never was one"
-        raise RefreshLate(f"the marts were not published since {since:%Y-%m-%d %H:%M %Z} ({last}): BI still reads the"
-                          " previous night's figures; see the source and transform DAG runs of tonight")
+        raise RefreshLate(
+            f"the marts were not published since {since:%Y-%m-%d %H:%M %Z} ({last}): BI still reads the"
+            " previous night's figures; see the source and transform DAG runs of tonight"
+        )
     return row[0]
 
 
 def build_and_publish(url: str, settings: Settings) -> DbtRun:
+    """The full build, then the publish (``python -m ingestion transform``; no check for changes)."""
     with connect(url, autocommit=True) as lock_conn:
         # Session lock: a second transform waits instead of building into the same shadow schema.
         lock_conn.execute("select pg_advisory_lock(%s)", (TRANSFORM_LOCK_KEY + 1,))
+        with connect(url) as conn:
+            inputs = marts_inputs(conn, settings)
         run = build_marts(url, settings)
-        publish_marts(url)
+        publish_marts(url, inputs)
     return run
+
+
+def refresh(url: str, settings: Settings, *, force_full: bool = False) -> tuple[RefreshPlan, DbtRun]:
+    """The nightly transform: the full build and publish when anything it reads changed, else data_quality only."""
+    with connect(url, autocommit=True) as lock_conn:
+        lock_conn.execute("select pg_advisory_lock(%s)", (TRANSFORM_LOCK_KEY + 1,))
+        plan = plan_refresh(url, settings, force_full=force_full)
+        if plan.full:
+            run = build_marts(url, settings)
+            publish_marts(url, plan.inputs)
+        else:
+            run = build_data_quality(url, settings)
+            publish_data_quality(url, plan.inputs)
+    return plan, run
 
 
 def docs_dir(settings: Settings) -> Path:
@@ -177,8 +299,9 @@ def generate_docs(url: str, settings: Settings) -> Path:
     """``dbt docs generate`` of the published marts into ``<local dir>/dbt_docs`` (index.html with the manifest
     and catalog beside it; `dbt docs serve --target-path` or any static web server shows it)."""
     target = docs_dir(settings)
-    run = run_dbt(url, settings, ["docs", "generate", "--vars", json.dumps(dbt_vars(settings, LIVE_SCHEMA))],
-                  target_dir=target)
+    run = run_dbt(
+        url, settings, ["docs", "generate", "--vars", json.dumps(dbt_vars(settings, LIVE_SCHEMA))], target_dir=target
+    )
     if run.returncode != 0:
         raise TransformError(f"dbt docs generate exited with code {run.returncode}")
     return target / "index.html"

@@ -64,7 +64,8 @@ def test_dag_has_owner_retries_tags_timeouts_and_schedule(dagbag, dag_id: str) -
         assert task.execution_timeout is not None, f"{task.task_id} has no execution timeout"
         if task.task_type == "EmptyOperator":  # nothing runs (Cosmos' marker after its producer)
             continue
-        if task.task_id.startswith(("validate", "build_and_publish", "dbt", "prepare_shadow", "publish")):
+        no_retry = ("validate", "build_and_publish", "dbt", "plan", "prepare_shadow", "publish", "refresh")
+        if task.task_id.startswith(no_retry):
             assert task.retries == 0, f"{task.task_id}: a failed validation/build must not be retried"
         elif task.task_id.startswith("load_"):
             assert task.retries >= 2 and task.retry_exponential_backoff
@@ -93,6 +94,10 @@ def test_transform_dag_publishes_only_after_every_dbt_node_passed(dagbag, dbt_ma
     dag = dagbag.dags["programmamonitor_transform"]
     producer = dag.get_task("dbt.dbt_producer_watcher")
     assert producer.upstream_task_ids == {"prepare_shadow"}
+    # First the plan: the full build, or (nothing new) data_quality alone; a forced full build is a DAG param.
+    assert dag.get_task("plan").downstream_task_ids == {"prepare_shadow", "refresh_data_quality"}
+    assert dag.get_task("refresh_data_quality").downstream_task_ids == set()
+    assert dag.params["full_rebuild"] is False
     publish = dag.get_task("publish")
     assert "dbt.dbt_producer_watcher" in publish.upstream_task_ids
     assert publish.trigger_rule == "all_success"
@@ -149,7 +154,9 @@ def test_transform_dag_without_a_manifest_parses_as_one_dbt_task(tmp_path: Path)
     )
     assert out.returncode == 0, out.stderr[-2000:]
     tasks, description = out.stdout.strip().splitlines()[-2:]
-    assert tasks == str(["dbt_build", "docs", "prepare_shadow", "publish", "report", "summary"])
+    assert tasks == str(
+        ["dbt_build", "docs", "plan", "prepare_shadow", "publish", "refresh_data_quality", "report", "summary"]
+    )
     assert "no dbt manifest" in description
 
 

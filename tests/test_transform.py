@@ -153,3 +153,64 @@ def test_every_publish_is_recorded_and_the_refresh_deadline_reads_it(published_w
     assert check_published_since(url, published_at) == published_at  # the first publish at or after the moment
     with pytest.raises(RefreshLate, match="not published since .*the last was at"):
         check_published_since(url, datetime.now(UTC) + timedelta(hours=1))
+
+
+def test_a_night_with_nothing_new_rebuilds_only_data_quality(published_warehouse) -> None:
+    """The nightly transform compares its inputs with the last full publish: equal -> data_quality alone is rebuilt
+    and swapped in (it reads the audit and the clock), every other mart stays byte-for-byte as published."""
+    from dataclasses import replace
+
+    from ingestion.transform import plan_refresh, refresh
+
+    url, cfg = published_warehouse
+    build_and_publish(url, cfg)  # the last full publish records its inputs
+    with psycopg.connect(url) as conn:
+        before = marts_fingerprint(conn, ("data_quality",))
+        checked_before = conn.execute("select max(checked_at) from marts.data_quality").fetchone()[0]
+        # An audit-only change (a load that failed) is no input of the marts, but data_quality must show it.
+        conn.execute(
+            "insert into audit.load_batch (source, entity, source_ref, source_mode, status)"
+            " values ('uwv', 'uwv_spanningsindicator', 'file.csv', 'recorded', 'rejected')"
+        )
+        conn.commit()
+    plan, run = refresh(url, cfg)
+    assert not plan.full and "nothing new" in plan.reason
+    assert run.results.get("success", 0) >= 1 and not run.failures
+    with psycopg.connect(url) as conn:
+        assert marts_fingerprint(conn, ("data_quality",)) == before
+        checked_at, rejected = conn.execute(
+            "select max(checked_at), max(rejected_files_last_30_days) filter (where source_system = 'uwv')"
+            " from marts.data_quality"
+        ).fetchone()
+        assert checked_at > checked_before and rejected == 1
+        assert conn.execute("select has_table_privilege('bi_reader', 'marts.data_quality', 'select')").fetchone()[0]
+        scope, inputs = conn.execute(
+            "select scope, inputs from audit.marts_publication order by publication_id desc limit 1"
+        ).fetchone()
+        assert (scope, inputs) == ("data_quality", plan.inputs)
+        assert conn.execute("select count(*) from pg_namespace where nspname = 'marts_shadow'").fetchone()[0] == 0
+
+    # What does make the marts differ: a newly published batch, other dbt vars, or being asked to.
+    assert plan_refresh(url, cfg, force_full=True).full
+    assert plan_refresh(url, replace(cfg, small_number_threshold=cfg.small_number_threshold + 1)).full
+    with psycopg.connect(url) as conn:
+        batch = load_table(conn, cfg, "85586NED")
+        conn.execute("update audit.load_batch set status = 'published' where batch_id = %s", (batch.batch_id,))
+        conn.commit()
+    try:
+        changed = plan_refresh(url, cfg)
+        assert changed.full and "new published batches" in changed.reason
+    finally:
+        with psycopg.connect(url) as conn:
+            conn.execute("update audit.load_batch set status = 'failed' where batch_id = %s", (batch.batch_id,))
+
+
+def test_the_fingerprint_covers_the_dbt_project_and_the_report_code(published_warehouse) -> None:
+    from ingestion.transform import _input_files
+
+    _, cfg = published_warehouse
+    names = {name for name, _ in _input_files(cfg)}
+    assert "dbt:dbt_project.yml" in names
+    assert "dbt:models/marts/fct_indicator_value.sql" in names and "dbt:seeds/indicator_catalogue.csv" in names
+    assert any(n.startswith("report:report/") and n.endswith(".py") for n in names)
+    assert not any("target/" in n or "__pycache__" in n for n in names)

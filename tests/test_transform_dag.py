@@ -75,8 +75,10 @@ def test_transform_dag_builds_every_model_as_a_task_and_publishes(loaded_warehou
         grants = conn.execute("select has_table_privilege('bi_reader', 'marts.fct_indicator_value', 'select')")
         assert grants.fetchone()[0]
     states = task_states(env)
+    assert states.pop("refresh_data_quality") == "skipped"  # a first night builds everything
     assert set(states.values()) == {"success"}, {t: s for t, s in states.items() if s != "success"}
     text = log.read_text()
+    assert "full build: no marts published yet" in text
     # Every model ran under its own task (the producer's one dbt build, each node's verdict in its own task).
     manifest = json.loads((cfg.dbt_project_dir / "target" / "manifest.json").read_text())
     models = [n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"]
@@ -126,3 +128,33 @@ def test_a_failing_dbt_test_stops_the_dag_before_publish(loaded_warehouse) -> No
     assert states["dbt.stg_cbs__tables.run"] == "success"  # independent models keep their own (green) status
     assert states["publish"] == "upstream_failed"
     assert states["summary"] == states["docs"] == states["report"] == "upstream_failed"
+
+
+def test_a_night_with_nothing_new_refreshes_data_quality_only_unless_asked(loaded_warehouse) -> None:
+    """After the failed night above (its batch is marked failed again), the published inputs are those of the last
+    full publish: the plan takes the short path, the dbt tasks are skipped, data_quality shows the failed load.
+    With ``full_rebuild`` the whole build runs again and gives the same marts."""
+    url, cfg, env, tmp = loaded_warehouse
+    with psycopg.connect(url) as conn:
+        if not conn.execute("select 1 from pg_namespace where nspname = 'marts'").fetchone():
+            _airflow(env, "dags", "test", DAG_ID, "2026-11-19", log=tmp / "transform0.log")
+        before = marts_fingerprint(conn, ("data_quality",))
+    log = tmp / "transform_unchanged.log"
+    _airflow(env, "dags", "test", DAG_ID, "2026-11-22", log=log)
+    states = task_states(env)
+    assert states["plan"] == states["refresh_data_quality"] == "success"
+    assert states["prepare_shadow"] == states["dbt.dbt_producer_watcher"] == states["publish"] == "skipped"
+    assert states["report"] == "skipped"
+    assert "data_quality only: nothing new since the publish of" in log.read_text()
+    with psycopg.connect(url) as conn:
+        assert marts_fingerprint(conn, ("data_quality",)) == before
+        assert conn.execute(
+            "select scope from audit.marts_publication order by publication_id desc limit 1"
+        ).fetchone()[0] == "data_quality"
+
+    _airflow(env, "dags", "test", DAG_ID, "2026-11-23", "--conf", '{"full_rebuild": true}',
+             log=tmp / "transform_forced.log")
+    states = task_states(env)
+    assert states["refresh_data_quality"] == "skipped" and states["publish"] == states["report"] == "success"
+    with psycopg.connect(url) as conn:
+        assert marts_fingerprint(conn, ("data_quality",)) == before
