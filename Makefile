@@ -24,11 +24,12 @@ RUN_DATE ?= $(shell date +%F)
 # One night as the scheduler runs it: every source DAG, then the transform (in production it starts on their Assets).
 NIGHTLY_DAGS := source_cbs source_uwv source_kennispunt source_werkplein source_handmatig programmamonitor_transform
 
-.PHONY: help install run test lint stop clean
+.PHONY: help install run test bench lint stop clean
 
 help:
 	@echo "make run    run the nightly pipeline once through Airflow, then print a summary"
 	@echo "make test   the whole test suite against a real PostgreSQL"
+	@echo "make bench  the benchmarks (ingest, validation, refresh, dbt, DAG import): a table + bench/results.json"
 	@echo "make stop   stop the embedded PostgreSQL;  make clean  remove .local/ (its data) and the venv"
 
 install: $(STAMP)
@@ -66,6 +67,10 @@ run: install
 test: install
 	@$(BIN)/ruff check .
 	@$(BIN)/pytest
+
+# Not part of `make test`: minutes of load on the machine. WAREHOUSE_URL's server or the embedded PostgreSQL.
+bench: install
+	@$(BIN)/python -m bench $(BENCH_ARGS)
 
 stop:
 	@test -x $(BIN)/python && $(BIN)/python -m ingestion.embedded_pg stop || true

@@ -131,6 +131,8 @@ def validate_files(outcomes: list[dict[str, Any]], cfg: Settings | None = None) 
     from ingestion.files import quarantine_failed_batch
     from ingestion.validation import Validator
 
+    if not any(outcome.get("status") == "loaded" for outcome in outcomes):
+        return list(outcomes)  # nothing new: no GX context to start, no Data Docs to render (a quiet night)
     cfg = cfg or settings()
     url = cfg.require_warehouse_url()
     results = []

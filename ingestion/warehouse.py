@@ -6,6 +6,9 @@ import getpass
 import logging
 import os
 import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from urllib.parse import unquote, urlsplit
 
@@ -113,3 +116,25 @@ def redact(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
     return parts._replace(netloc=netloc).geturl()
+
+
+def with_database(url: str, dbname: str) -> str:
+    """``url`` with its database replaced by ``dbname``."""
+    return urlsplit(url)._replace(path=f"/{dbname}").geturl()
+
+
+@contextmanager
+def throwaway_warehouse(server_url: str, prefix: str) -> Iterator[str]:
+    """A new database on the server, migrated; dropped afterwards (even if connections are still open). For tests
+    and benchmarks: the server's user needs CREATEDB."""
+    dbname = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with connect(server_url, autocommit=True) as conn:
+        conn.execute(f'create database "{dbname}"')
+    url = with_database(server_url, dbname)
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with connect(server_url, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{dbname}" with (force)')
+

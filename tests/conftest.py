@@ -8,16 +8,14 @@ database ask for ``fresh_warehouse_url``.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 
-from ingestion.warehouse import migrate
+from ingestion.warehouse import throwaway_warehouse
+
+__all__ = ["throwaway_warehouse"]  # tests import it from here
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -41,28 +39,9 @@ def _server_url() -> str:
     return ensure_running()
 
 
-def _with_database(url: str, dbname: str) -> str:
-    return urlsplit(url)._replace(path=f"/{dbname}").geturl()
-
-
 @pytest.fixture(scope="session")
 def pg_server_url() -> str:
     return _server_url()
-
-
-@contextmanager
-def throwaway_warehouse(server_url: str, prefix: str) -> Iterator[str]:
-    """A new database on the server, migrated; dropped afterwards (even if connections are still open)."""
-    dbname = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'create database "{dbname}"')
-    url = _with_database(server_url, dbname)
-    try:
-        migrate(url)
-        yield url
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{dbname}" with (force)')
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,217 @@
+"""Werkplein ingest and its validation, at scale 1, 10 and 100 (the generator's scale: 1 = Almelo's caseload).
+
+Per scale one month of generated exports; the measured file is the uitkeringen export (the largest, with BSNs).
+Three ways to land the same bytes, each in a child process of its own (bench.isolated):
+
+- the project's loader (``ingestion.files``): decode, parse, type every cell, pseudonymise BSNs, reduce birth
+  dates and postcodes, row numbers and batch lineage, quarantine, ``COPY`` into ``raw.werkplein_uitkering``;
+- bare ``COPY ... (format csv)`` of the file's bytes into a table of text columns: the physical limit of getting
+  these bytes into PostgreSQL (no typing, no privacy, nothing checked);
+- ``pandas.read_csv`` + ``DataFrame.to_sql``: what a data engineer writes by default (and it lands clear BSNs).
+
+Then the batch's validation (its GX suite, pushed down as SQL) against its own load time.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.isolated import measure
+
+SCALES = (1, 10, 100)
+QUICK_SCALES = (0.2, 1)
+MONTH = "2024-11"  # November's export is UTF-8 CSV with ';' (generate.dialect_for_month): what COPY can read
+LOADER_TARGET = 0.40  # of bare COPY's rows/s, at scale 10
+VALIDATION_TARGET = 0.50  # of the batch's load time
+
+
+def generate(workdir: Path, scale: float) -> Path:
+    """One month of exports at ``scale``; returns the uitkeringen file."""
+    from ingestion.generate import generate_werkplein
+
+    folder = workdir / f"werkplein_scale_{scale:g}"
+    if not any(folder.glob("werkplein_uitkeringen_*.csv")):
+        generate_werkplein(folder, scale=scale, months=1, end=MONTH, seed=141, gemeentecode="0141")
+    return next(folder.glob("werkplein_uitkeringen_*.csv"))
+
+
+def _settings(url: str, local_dir: str) -> Any:
+    from ingestion.config import Settings
+
+    return Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded", "PROGRAMMAMONITOR_LOCAL_DIR": local_dir})
+
+
+# --- measured in a child process each ---------------------------------------------------------------------------
+
+
+def load_with_loader(url: str, path: str, local_dir: str) -> dict[str, Any]:
+    from ingestion.files import load_path
+    from ingestion.warehouse import connect
+
+    cfg = _settings(url, local_dir)
+    with connect(url) as conn:
+        started = time.perf_counter()
+        (outcome,) = load_path(conn, cfg, "werkplein", Path(path))
+        conn.commit()
+        seconds = time.perf_counter() - started
+    if outcome.status != "loaded":
+        raise RuntimeError(f"{path}: {outcome.status} ({outcome.reason})")
+    return {"rows": outcome.rows_loaded, "seconds": seconds, "batch_id": outcome.batch_id}
+
+
+def validate(url: str, batch_id: int, local_dir: str) -> dict[str, Any]:
+    import os
+
+    from ingestion.validation import Validator, validate_batch
+
+    os.environ.setdefault("DATA_DOCS_DIR", str(Path(local_dir) / "data_docs"))
+    validator = Validator(Path(local_dir) / "data_docs")  # the docs site is rendered once per task, not timed here
+    started = time.perf_counter()
+    outcome = validate_batch(url, batch_id, validator=validator)
+    seconds = time.perf_counter() - started
+    if not outcome.success:
+        raise RuntimeError(f"batch {batch_id} failed validation: {outcome.failures}")
+    return {"rows": outcome.evaluated, "seconds": seconds}
+
+
+def bare_copy(url: str, path: str) -> dict[str, Any]:
+    from ingestion.warehouse import connect
+
+    file = Path(path)
+    header = file.read_text(encoding="utf-8-sig").split("\n", 1)[0].rstrip("\r").split(";")
+    columns = ", ".join(f"c{i} text" for i in range(len(header)))
+    with connect(url) as conn:
+        conn.execute(f"create table public.bench_untyped ({columns})")  # noqa: S608 - column count only
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "copy public.bench_untyped from stdin (format csv, header true, delimiter ';', encoding 'UTF8')"
+            ) as copy,
+            file.open("rb") as f,
+        ):
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        rows = conn.execute("select count(*) from public.bench_untyped").fetchone()[0]
+        conn.execute("drop table public.bench_untyped")
+        conn.commit()
+    return {"rows": rows, "seconds": seconds}
+
+
+def pandas_to_sql(url: str, path: str) -> dict[str, Any]:
+    import pandas as pd
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    started = time.perf_counter()
+    frame = pd.read_csv(path, sep=";", encoding="utf-8-sig")
+    frame.to_sql("bench_pandas", engine, schema="public", if_exists="replace", index=False)
+    seconds = time.perf_counter() - started
+    with engine.begin() as conn:
+        conn.exec_driver_sql("drop table public.bench_pandas")
+    engine.dispose()
+    return {"rows": len(frame), "seconds": seconds}
+
+
+# --- the figures ------------------------------------------------------------------------------------------------
+
+
+def _row(case: str, variant: str, result: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    rows, seconds = result["rows"], result["seconds"]
+    return {
+        "group": "werkplein_ingest",
+        "case": case,
+        "variant": variant,
+        "rows": rows,
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(rows / seconds) if seconds else None,
+        "peak_rss_mb": result["peak_rss_mb"],
+        "baseline": None,
+        "ratio": None,
+        "target": None,
+        "meets_target": None,
+        "note": "",
+        **extra,
+    }
+
+
+def measure_all(server_url: str, workdir: Path, *, quick: bool = False, progress: Any = print) -> list[dict]:
+    from ingestion.warehouse import throwaway_warehouse
+
+    results: list[dict] = []
+    scales = QUICK_SCALES if quick else SCALES
+    target_scale = scales[len(scales) // 2]  # 10 in the full run
+    for scale in scales:
+        path = generate(workdir, scale)
+        case = f"scale {scale:g} ({path.stat().st_size / 2**20:.1f} MiB)"
+        local_dir = str(workdir / "local")
+        with throwaway_warehouse(server_url, "bench_werkplein") as url:
+            progress(f"werkplein scale {scale:g}: loader")
+            loaded = measure("bench.werkplein:load_with_loader", url=url, path=str(path), local_dir=local_dir)
+            progress(f"werkplein scale {scale:g}: validation")
+            checked = measure("bench.werkplein:validate", url=url, batch_id=loaded["batch_id"], local_dir=local_dir)
+            progress(f"werkplein scale {scale:g}: bare COPY, pandas")
+            copied = measure("bench.werkplein:bare_copy", url=url, path=str(path))
+            pandas = measure("bench.werkplein:pandas_to_sql", url=url, path=str(path))
+        copy_speed = copied["rows"] / copied["seconds"]
+        loader_speed = loaded["rows"] / loaded["seconds"]
+        share = loader_speed / copy_speed
+        is_target = scale == target_scale
+        results += [
+            _row(case, "bare COPY, untyped (limit)", copied),
+            _row(
+                case,
+                "loader (typed, pseudonymised)",
+                loaded,
+                baseline="bare COPY, untyped (limit)",
+                ratio=round(share, 3),
+                target=f">= {LOADER_TARGET:.0%} of COPY" if is_target else None,
+                meets_target=share >= LOADER_TARGET if is_target else None,
+            ),
+            _row(
+                case,
+                "pandas read_csv + to_sql",
+                pandas,
+                baseline="loader (typed, pseudonymised)",
+                ratio=round((pandas["rows"] / pandas["seconds"]) / loader_speed, 3),
+                note="lands clear BSNs and untyped codes",
+            ),
+            {
+                **_row(case, "validation (GX suite, SQL)", {**checked, "rows": loaded["rows"]}),
+                "group": "werkplein_validation",
+                "baseline": "loader (typed, pseudonymised)",
+                "ratio": round(checked["seconds"] / loaded["seconds"], 3),
+                "target": f"<= {VALIDATION_TARGET:.0%} of load",
+                "meets_target": checked["seconds"] <= VALIDATION_TARGET * loaded["seconds"],
+                "note": f"{checked['rows']} expectations",
+            },
+        ]
+    results.append(_growth(results, scales))
+    return results
+
+
+def _growth(results: list[dict], scales: tuple[float, ...]) -> dict[str, Any]:
+    """How the loader's time grows with rows between the smallest and the largest scale: 1.0 is linear."""
+    import math
+
+    loader = [r for r in results if r["variant"].startswith("loader")]
+    first, last = loader[0], loader[-1]
+    exponent = math.log(last["seconds"] / first["seconds"]) / math.log(last["rows"] / first["rows"])
+    return {
+        "group": "werkplein_ingest",
+        "case": f"scale {scales[0]:g} -> {scales[-1]:g}",
+        "variant": "loader growth (time ~ rows^k)",
+        "rows": last["rows"],
+        "seconds": last["seconds"],
+        "rows_per_s": last["rows_per_s"],
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in loader),
+        "baseline": f"scale {scales[0]:g}",
+        "ratio": round(exponent, 2),
+        "target": "k <= 1.1 (linear)",
+        "meets_target": exponent <= 1.1,
+        "note": f"peak memory {first['peak_rss_mb']:.0f} -> {last['peak_rss_mb']:.0f} MiB",
+    }
