@@ -41,8 +41,14 @@ def measure(target: str, env: dict[str, str] | None = None, timeout: float = 360
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory in MiB (Linux reports ru_maxrss in KiB)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    """This process's own peak resident memory in MiB: VmHWM. Not ru_maxrss, which Linux carries from the parent
+    across fork + exec, so a child could never report less than the orchestrator's size when it was started."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
 
 
 def main(argv: list[str]) -> int:

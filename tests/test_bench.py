@@ -19,7 +19,10 @@ def test_quick_bench_prints_every_figure_with_its_baseline(pg_server_url: str, t
     out = tmp_path / "results.json"
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--only", "werkplein,dags", "--out", str(out)],
-        capture_output=True, text=True, timeout=900, cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=PROJECT_ROOT,
         env={**os.environ, "WAREHOUSE_URL": pg_server_url},
     )
     assert done.returncode == 0, done.stderr[-3000:]
