@@ -63,3 +63,17 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"{SHARED_DIR} is not beside the checkout")
     return SHARED_DIR
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001 - pytest's hook signature
+    """The reliability summary (tests/ledger.py): faults, bad files, crashes tried and handled, rows lost."""
+    from tests.ledger import ENTRIES, summary_lines
+
+    if ENTRIES:
+        terminalreporter.section("reliability summary")
+        for line in summary_lines():
+            terminalreporter.write_line(line)
+        for entry in ENTRIES:
+            terminalreporter.write_line(
+                f"  {entry.kind:<11} {'ok ' if entry.handled else 'NOT'} {entry.name}: {entry.outcome}"
+            )
