@@ -107,11 +107,51 @@ class CbsClient:
         """Every row of an entity set, following ``odata.nextLink`` until the last page."""
         url: str | None = f"{self.table_url(table_id)}/{entity}"
         query: dict[str, str] | None = {"$format": "json", **(params or {})}
+        selected = _selected(query)
         while url:
             document = self.get_page(table_id, url, query)
-            yield from document["value"]
+            next_link = document.get("odata.nextLink")
+            yield from checked_rows(table_id, url, document["value"], next_link, selected)
             # The next link carries the whole query already; adding params again would duplicate them.
-            url, query = document.get("odata.nextLink"), None
+            url, query = next_link, None
+
+
+def _selected(params: dict[str, str] | None) -> frozenset[str] | None:
+    columns = [c.strip() for c in (params or {}).get("$select", "").split(",") if c.strip()]
+    return frozenset(columns) or None
+
+
+def checked_rows(
+    table_id: str, url: str, rows: list[dict[str, Any]], next_link: str | None, selected: frozenset[str] | None
+) -> list[dict[str, Any]]:
+    """A page's rows, after the checks that keep a misbehaving server from losing rows or columns silently.
+
+    An empty page that still links to a next one is an error. CBS pages server-side with a fixed page size and
+    links on only from a full page; an empty page with a next link means the server lost its place (the table
+    republished mid-paging, a broken cache). Following the link could skip, unseen, the rows this page should
+    have held (the link's $skip has moved on anyway), and nothing says how many rows to expect: so the batch
+    fails, is rolled back, and the next run starts over. An empty *last* page (no link) is normal.
+
+    With a ``$select``, every row must have exactly the selected columns: a page whose rows lack one or carry
+    another (a topic key renamed between pages) would otherwise land without, or with unmapped, values.
+    """
+    if not rows and next_link:
+        raise CbsError(
+            f"CBS table {table_id}: page {url} is empty but links to a next page ({next_link}); "
+            "rows may be missing, so the batch is not loaded"
+        )
+    if selected is not None:
+        for row in rows:
+            if row.keys() != selected:
+                columns = {k for k in row if not k.startswith("@") and "." not in k}  # ignore OData annotations
+                if columns != selected:
+                    missing = ", ".join(sorted(selected - columns)) or "none"
+                    unexpected = ", ".join(sorted(columns - selected)) or "none"
+                    raise CbsError(
+                        f"CBS table {table_id}: rows from {url} do not have the requested columns "
+                        f"(missing: {missing}; unexpected: {unexpected}) — the table changed while it was read?"
+                    )
+    return rows
 
 
 @dataclass(frozen=True)
