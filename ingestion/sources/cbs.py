@@ -54,18 +54,34 @@ class CbsClient:
     session: requests.Session
     timeout: float = 60.0
     requests_made: list[str] = field(default_factory=list)
+    # A response whose body breaks off (connection dropped or stalled mid-body) is asked again this many times:
+    # urllib3's retries (ingestion/http.py) end when the headers have arrived.
+    body_retries: int = 5
 
     def table_url(self, table_id: str) -> str:
         return f"{self.base_url}/ODataFeed/odata/{table_id}"
 
     def get_json(self, table_id: str, url: str, params: dict[str, str] | None = None) -> Any:
-        """One request: retries happen below (urllib3); here every failure becomes a message naming the table."""
+        """One request: retries happen below (urllib3) and, for a body that breaks off, here; every failure becomes
+        a message naming the table and the URL."""
         self.requests_made.append(url)
-        try:
-            response = self.session.get(url, params=params, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise CbsError(f"CBS table {table_id}: request to {url} failed after retries: {exc}") from exc
-        where = response.url or url
+        for attempt in range(1, self.body_retries + 2):
+            try:
+                response = self.session.get(url, params=params, timeout=self.timeout, stream=True)
+            except requests.RequestException as exc:
+                raise CbsError(f"CBS table {table_id}: request to {url} failed after retries: {exc}") from exc
+            where = response.url or url
+            try:
+                response.content  # noqa: B018 - reads the body, which may break off
+                break
+            except requests.RequestException as exc:
+                response.close()
+                if attempt > self.body_retries:
+                    raise CbsError(
+                        f"CBS table {table_id}: the response from {where} broke off before its end, "
+                        f"{attempt} times: {exc}"
+                    ) from exc
+                log.warning("CBS table %s: response from %s broke off (%s); asking again", table_id, where, exc)
         if response.status_code == 404:
             raise CbsError(f"CBS table {table_id}: not found (HTTP 404) at {where} — check the table id")
         if response.status_code >= 400:
@@ -74,6 +90,11 @@ class CbsClient:
             return response.json()
         except ValueError as exc:
             start = response.text[:60].strip().replace("\n", " ")
+            if start[:1] in ("{", "["):
+                raise CbsError(
+                    f"CBS table {table_id}: response from {where} is broken JSON, truncated or malformed "
+                    f"({len(response.content)} bytes, HTTP {response.status_code}: {exc})"
+                ) from exc
             raise CbsError(f"CBS table {table_id}: response from {where} is not JSON (starts {start!r})") from exc
 
     def get_page(self, table_id: str, url: str, params: dict[str, str] | None = None) -> dict[str, Any]:
@@ -86,11 +107,51 @@ class CbsClient:
         """Every row of an entity set, following ``odata.nextLink`` until the last page."""
         url: str | None = f"{self.table_url(table_id)}/{entity}"
         query: dict[str, str] | None = {"$format": "json", **(params or {})}
+        selected = _selected(query)
         while url:
             document = self.get_page(table_id, url, query)
-            yield from document["value"]
+            next_link = document.get("odata.nextLink")
+            yield from checked_rows(table_id, url, document["value"], next_link, selected)
             # The next link carries the whole query already; adding params again would duplicate them.
-            url, query = document.get("odata.nextLink"), None
+            url, query = next_link, None
+
+
+def _selected(params: dict[str, str] | None) -> frozenset[str] | None:
+    columns = [c.strip() for c in (params or {}).get("$select", "").split(",") if c.strip()]
+    return frozenset(columns) or None
+
+
+def checked_rows(
+    table_id: str, url: str, rows: list[dict[str, Any]], next_link: str | None, selected: frozenset[str] | None
+) -> list[dict[str, Any]]:
+    """A page's rows, after the checks that keep a misbehaving server from losing rows or columns silently.
+
+    An empty page that still links to a next one is an error. CBS pages server-side with a fixed page size and
+    links on only from a full page; an empty page with a next link means the server lost its place (the table
+    republished mid-paging, a broken cache). Following the link could skip, unseen, the rows this page should
+    have held (the link's $skip has moved on anyway), and nothing says how many rows to expect: so the batch
+    fails, is rolled back, and the next run starts over. An empty *last* page (no link) is normal.
+
+    With a ``$select``, every row must have exactly the selected columns: a page whose rows lack one or carry
+    another (a topic key renamed between pages) would otherwise land without, or with unmapped, values.
+    """
+    if not rows and next_link:
+        raise CbsError(
+            f"CBS table {table_id}: page {url} is empty but links to a next page ({next_link}); "
+            "rows may be missing, so the batch is not loaded"
+        )
+    if selected is not None:
+        for row in rows:
+            if row.keys() != selected:
+                columns = {k for k in row if not k.startswith("@") and "." not in k}  # ignore OData annotations
+                if columns != selected:
+                    missing = ", ".join(sorted(selected - columns)) or "none"
+                    unexpected = ", ".join(sorted(columns - selected)) or "none"
+                    raise CbsError(
+                        f"CBS table {table_id}: rows from {url} do not have the requested columns "
+                        f"(missing: {missing}; unexpected: {unexpected}) — the table changed while it was read?"
+                    )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -359,11 +420,11 @@ class _V4:
 def _api_for(cfg: TableConfig, settings: Settings, session: requests.Session) -> _V3 | _V4:
     timeout = settings.http_timeout_seconds
     if cfg.api == "v3":
-        return _V3(CbsClient(settings.cbs_odata_url, session, timeout))
+        return _V3(CbsClient(settings.cbs_odata_url, session, timeout, body_retries=settings.http_retries))
     if cfg.api == "v4":
         from ingestion.sources.cbs_v4 import CbsV4Client
 
-        return _V4(CbsV4Client(settings.cbs_odata_v4_url, session, timeout))
+        return _V4(CbsV4Client(settings.cbs_odata_v4_url, session, timeout, body_retries=settings.http_retries))
     raise CbsError(f"CBS table {cfg.table_id}: api {cfg.api!r} in cbs_tables.yml is not v3 or v4")
 
 

@@ -23,8 +23,10 @@ from ingestion.sources.cbs import (
     _code_row,
     _property_row,
     _quote,
+    _selected,
     _strip,
     build_filter,
+    checked_rows,
 )
 
 # ValueAttribute of an ordinary cell; anything else ("Missing", "Confidential", "Impossible", ...) is a flag.
@@ -45,12 +47,13 @@ class CbsV4Client(CbsClient):
         """Every row of an entity set, following ``@odata.nextLink`` until the last page."""
         url: str | None = f"{self.table_url(table_id)}/{entity}"
         query: dict[str, str] | None = dict(params or {})  # v4 answers JSON by default: no $format
+        selected = _selected(query)
         while url:
             document = self.get_page(table_id, url, query)
-            yield from document["value"]
+            next_link = document.get("@odata.nextLink")
+            yield from checked_rows(table_id, url, document["value"], next_link, selected)
             # The next link carries the whole query already; adding params again would duplicate them.
             # urljoin leaves an absolute link (what CBS sends) untouched and resolves a relative one.
-            next_link = document.get("@odata.nextLink")
             url, query = (urljoin(url, next_link) if next_link else None), None
 
     def properties(self, table_id: str) -> dict[str, Any]:
