@@ -39,9 +39,9 @@ from tests.test_crashes import (
 
 @pytest.fixture(scope="module")
 def werkplein_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """A Werkplein uitkeringen month big enough (~50 000 rows) that two loads started together overlap."""
+    """A Werkplein uitkeringen month big enough (~80 000 rows, ~2 s of COPY) that two loads started together overlap."""
     folder = tmp_path_factory.mktemp("concurrent_werkplein")
-    summary = generate_werkplein(folder, scale=20, months=1, end="2024-03", seed=13, gemeentecode="0141")
+    summary = generate_werkplein(folder, scale=30, months=1, end="2024-03", seed=13, gemeentecode="0141")
     return folder / "werkplein_uitkeringen_0141_202403.csv", summary["rows"]["uitkeringen"]
 
 
