@@ -21,6 +21,8 @@ import logging
 import sys
 from typing import Any
 
+import psycopg
+
 from ingestion import pipeline
 from ingestion.config import ConfigurationError, settings
 from ingestion.loader import LoadError
@@ -158,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
         # A clear one-line reason, not a stack trace; --verbose shows the trace.
         logging.getLogger("ingestion").debug("traceback", exc_info=True)
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except psycopg.Error as exc:
+        # E.g. the connection was lost mid-load: the load's transaction is rolled back; a batch left 'loading' is
+        # marked abandoned by the next load of the same source.
+        logging.getLogger("ingestion").debug("traceback", exc_info=True)
+        print(f"error: warehouse ({type(exc).__name__}): {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
 
 

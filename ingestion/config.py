@@ -7,7 +7,7 @@ Every setting the code reads is named here (and in README's configuration table)
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -37,13 +37,13 @@ class Settings:
     drop_dir: Path
     data_docs_dir: Path
     reports_dir: Path
-    pseudonym_key: str | None
+    pseudonym_key: str | None = field(repr=False)  # secrets: never in a repr (a log line, a traceback)
     http_timeout_seconds: float
     http_retries: int
     http_backoff_seconds: float
     alert_connection_id: str
     bi_login_name: str
-    bi_login_password: str | None
+    bi_login_password: str | None = field(repr=False)
     small_number_threshold: int
 
     @classmethod

@@ -103,7 +103,7 @@ def new_files(conn: psycopg.Connection, settings: Settings, source_name: str) ->
     if source_name not in file_sources():
         raise ValueError(f"unknown file source {source_name!r}: expected one of {', '.join(file_sources())}")
     return [f for f in pending_files(drop_folder(settings, source_name))
-            if _loaded_before(conn, source_name, file_sha256(f)) is None]
+            if f.is_symlink() or _loaded_before(conn, source_name, file_sha256(f)) is None]  # a link is not read
 
 
 def load_path(
@@ -144,7 +144,9 @@ def load_file(
     *,
     logical_date: date | None = None,
 ) -> FileOutcome:
-    checksum = file_sha256(path)
+    # A symbolic link could point anywhere the loader can read (a secret, a file of another source): not read at all.
+    link = path.is_symlink()
+    checksum = None if link else file_sha256(path)
     delivery = source.delivery(path.name)
     entity, key = delivery if delivery else ("file", None)
     spec = BatchSpec(
@@ -153,12 +155,12 @@ def load_file(
         source_ref=path.name,
         # Demo files (a folder with GENERATED.md) are labelled as generated all the way to the marts.
         source_mode="generated" if is_generated(path.parent) else settings.source_mode,
-        request_params={"path": str(path), "bytes": path.stat().st_size},
+        request_params={"path": str(path), "bytes": (path.lstat() if link else path.stat()).st_size},
         logical_date=logical_date,
         file_sha256=checksum,
         delivery_key=key,
     )
-    previous = _loaded_before(conn, source.name, checksum)
+    previous = None if checksum is None else _loaded_before(conn, source.name, checksum)
     if previous is not None:
         with open_batch(conn, spec) as batch:
             raise BatchUnchanged(previous, f"re-delivery: the same bytes were loaded as batch {previous}")
@@ -169,6 +171,9 @@ def load_file(
     try:
         with open_batch(conn, spec) as batch:
             batch_id = batch.batch_id
+            if link:
+                raise FileRejected(path.name, "a symbolic link, not a file: not read (a link can point outside the drop"
+                                              " folder); drop the file itself")
             if delivery is None:
                 raise FileRejected(path.name, f"the file name does not match what the {source.name} source accepts"
                                               f" (SOURCES.md; e.g. {source.example_file_name})")
@@ -266,6 +271,9 @@ def quarantine_failed_batch(conn: psycopg.Connection, batch_id: int, reason: str
 def _move_to_quarantine(path: Path, batch_id: int) -> str | None:
     """Move a file to <its folder>/quarantine/<batch>_<name>; None (and a warning) if it cannot be moved."""
     target = path.parent / QUARANTINE_FOLDER / f"{batch_id}_{path.name}"
+    if target.parent.is_symlink():  # it could lead out of the drop folder: nothing is moved through it
+        log.warning("did not move %s: %s is a symbolic link, not a folder", path, target.parent)
+        return None
     try:
         target.parent.mkdir(exist_ok=True)
         shutil.move(path, target)

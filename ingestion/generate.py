@@ -217,6 +217,8 @@ _XLSX_STATIC = {
 def _xml_text(value: str) -> str:
     if "&" in value or "<" in value or ">" in value:
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "\r" in value:  # a literal CR would be read back as LF (XML normalises line ends); a reference stays CR
+        value = value.replace("\r", "&#13;")
     return value
 
 

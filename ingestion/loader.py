@@ -1,7 +1,9 @@
 """The shared loader: every source lands its data through one batch.
 
 A batch is registered in ``audit.load_batch`` (committed at once, so a killed load stays visible as
-'loading'), then all of its rows are streamed into raw tables with ``COPY`` inside one transaction. At the end
+'loading'), then all of its rows are streamed into raw tables with ``COPY`` inside one transaction. One loader per
+source and source_ref at a time: a session lock is taken before the batch is registered and held until it is
+finished, so batch ids follow the lock order and a concurrent run waits, then finds the content 'unchanged'. At the end
 the content checksum is compared with the source's last good batch: identical content is rolled back and the
 attempt recorded as 'unchanged' (a rerun of the same night adds nothing); new content commits as 'loaded' and
 waits for validation. Any error rolls the rows back and records the batch as 'failed' with the reason.
@@ -166,13 +168,37 @@ def open_batch(conn: psycopg.Connection, spec: BatchSpec) -> Iterator[Batch]:
     The caller's code inside the ``with`` block streams rows with ``batch.copy_rows``; it may also put
     extra entries in ``batch.request_params`` (e.g. the URLs it fetched) to be stored with the batch.
     """
+    # One loader per source_ref at a time, from before the batch is registered to its end: a concurrent run waits
+    # here. Taken only after registering, a run that registered first could lock second; it would then compare with
+    # no earlier good batch and land the same rows again, and the run holding the lock would take its live 'loading'
+    # batch for an abandoned one.
+    key = _lock_key(spec.source, spec.source_ref)
+    conn.execute("select pg_advisory_lock(hashtext(%s))", (key,))
+    try:
+        yield from _locked_batch(conn, spec)
+    finally:
+        _unlock(conn, key)
+
+
+def _unlock(conn: psycopg.Connection, key: str) -> None:
+    """Best effort: a connection that died has lost its session locks with it."""
+    try:
+        if conn.closed:
+            return
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.rollback()
+        conn.execute("select pg_advisory_unlock(hashtext(%s))", (key,))
+        conn.commit()
+    except psycopg.Error as exc:
+        log.warning("could not release the load lock %s: %s", key, exc)
+
+
+def _locked_batch(conn: psycopg.Connection, spec: BatchSpec) -> Iterator[Batch]:
     batch_id = _register(conn, spec)
     batch = Batch(conn, batch_id, spec)
     log.info("batch %s opened: %s %s", batch_id, spec.source, spec.source_ref)
     try:
         with conn.transaction():
-            # One loader per source_ref at a time: a concurrent run waits here, then finds 'unchanged'.
-            conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (_lock_key(spec.source, spec.source_ref),))
             _mark_abandoned(conn, spec, batch_id)
             yield batch
             previous = _previous_good(conn, spec, batch_id)

@@ -20,6 +20,7 @@ from ingestion.sources.cbs import load_table
 from ingestion.transform import build_and_publish
 from ingestion.warehouse import migrate
 from tests.conftest import throwaway_warehouse
+from tests.ledger import record
 from tests.test_transform import settings_for
 
 # Everything BI must not read: raw (Werkplein personal data among it), audit (quarantine records), the dbt layers
@@ -67,6 +68,14 @@ def relations(url: str, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
         ).fetchall()
 
 
+def _refused(bi: psycopg.Connection, statement: sql.Composable | str) -> bool:
+    try:
+        bi.execute(statement)
+    except errors.InsufficientPrivilege:
+        return True
+    return False
+
+
 def assert_bi_reads_marts_only(url: str, bi_url: str, *, swapped_before: bool) -> None:
     marts = relations(url, ("marts",))
     assert {"fct_indicator_value", "programme_indicator_status", "data_quality"} <= {name for _, name in marts}
@@ -80,25 +89,27 @@ def assert_bi_reads_marts_only(url: str, bi_url: str, *, swapped_before: bool) -
         ("audit", "quarantine"),
     } <= set(denied)
     assert set(DENIED_SCHEMAS) - ({"marts_previous"} if not swapped_before else set()) <= denied_schemas
+    select = sql.SQL("select * from {}.{} limit 1")
     with psycopg.connect(bi_url, autocommit=True) as bi:
-        for schema, name in marts:
-            bi.execute(sql.SQL("select * from {}.{} limit 1").format(sql.Identifier(schema), sql.Identifier(name)))
-        refused = []
-        for schema, name in denied:
-            try:
-                bi.execute(sql.SQL("select * from {}.{} limit 1").format(sql.Identifier(schema), sql.Identifier(name)))
-            except errors.InsufficientPrivilege:
-                refused.append((schema, name))
-        assert refused == denied, f"bi_reader can read {sorted(set(denied) - set(refused))}"
-        for schema in ("public", "marts", *sorted(denied_schemas)):
-            with pytest.raises(errors.InsufficientPrivilege):
-                bi.execute(sql.SQL("create table {}.bi_made (x int)").format(sql.Identifier(schema)))
-        with pytest.raises(errors.InsufficientPrivilege):
-            bi.execute("create temporary table bi_made (x int)")
-        with pytest.raises(errors.InsufficientPrivilege):
-            bi.execute("create schema bi_made")
-        with pytest.raises(errors.InsufficientPrivilege):
-            bi.execute("update marts.fct_indicator_value set value = 0")
+        unreadable = [(s, n) for s, n in marts if _refused(bi, select.format(sql.Identifier(s), sql.Identifier(n)))]
+        refused = [(s, n) for s, n in denied if _refused(bi, select.format(sql.Identifier(s), sql.Identifier(n)))]
+        made = sql.SQL("create table {}.bi_made (x int)")
+        writes = {f"create table in {schema}": _refused(bi, made.format(sql.Identifier(schema)))
+                  for schema in ("public", "marts", *sorted(denied_schemas))}
+        writes["create temporary table"] = _refused(bi, "create temporary table bi_made (x int)")
+        writes["create schema"] = _refused(bi, "create schema bi_made")
+        writes["update a mart"] = _refused(bi, "update marts.fct_indicator_value set value = 0")
+    when = "after another swap and migrate" if swapped_before else "after the first publish"
+    record("hostile", f"bi_reader reads the marts only ({when})", handled=not unreadable and refused == denied,
+           outcome=f"reads {len(marts) - len(unreadable)}/{len(marts)} marts; refused {len(refused)}/{len(denied)} "
+                   f"relations in {', '.join(sorted(denied_schemas))} (tests/test_access.py)")
+    allowed = [what for what, was_refused in writes.items() if not was_refused]
+    record("hostile", f"bi_reader creates or changes nothing ({when})", handled=not allowed,
+           outcome=f"{len(writes) - len(allowed)}/{len(writes)} writes refused" + (f"; ALLOWED: {allowed}" if allowed
+                                                                                  else "") + " (tests/test_access.py)")
+    assert not unreadable, f"bi_reader cannot read {unreadable}"
+    assert refused == denied, f"bi_reader can read {sorted(set(denied) - set(refused))}"
+    assert not allowed, f"bi_reader may {allowed}"
 
 
 def test_bi_reader_reads_the_marts_and_nothing_else(warehouse: tuple[str, str]) -> None:
@@ -124,8 +135,15 @@ def test_a_member_of_nothing_cannot_connect(warehouse: tuple[str, str]) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("create role {} login password {}").format(sql.Identifier(login), sql.Literal(password)))
     try:
-        with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
+        try:
             psycopg.connect(as_login(url, login, password)).close()
+            refused = ""
+        except psycopg.OperationalError as exc:
+            refused = str(exc)
+        record("hostile", "a login in no role connects", handled="permission denied for database" in refused,
+               outcome=f"{'refused: permission denied for database' if refused else 'CONNECTED'}"
+                       " (tests/test_access.py)")
+        assert "permission denied for database" in refused
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql.SQL("drop role {}").format(sql.Identifier(login)))
