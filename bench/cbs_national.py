@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 import ingestion.recordings.cbs.synthesize as synthesize
-from bench.isolated import PROJECT_ROOT, measure, peak_rss_mb
+from bench.isolated import PROJECT_ROOT, measure
 
 GROUP = "cbs_national"
 TABLE_ID = "99999BEN"  # CBS ids are 5 digits + NED/ENG/ned: this cannot clash with a real table
@@ -151,10 +151,6 @@ def _rss_now_mb() -> float:
     return _status_mb("VmRSS")
 
 
-def _own_peak_mb() -> float:
-    return peak_rss_mb()
-
-
 def _table_id(root: str) -> str:
     catalogue = yaml.safe_load(Path(root, "cbs_tables.yml").read_text(encoding="utf-8"))
     (series,) = catalogue["series"].values()
@@ -223,7 +219,6 @@ def load_streamed(url: str, root: str, base_url: str) -> dict[str, Any]:
         "requests": requests_made,
         "pages": pages,
         "rss_start_mb": rss_start,
-        "own_peak_mb": _own_peak_mb(),
     }
 
 
@@ -254,7 +249,6 @@ def fetch_only(root: str, base_url: str) -> dict[str, Any]:
         "seconds": seconds,
         "pages": pages,
         "rss_start_mb": rss_start,
-        "own_peak_mb": _own_peak_mb(),
     }
 
 
@@ -291,7 +285,6 @@ def naive_in_memory(url: str, root: str, base_url: str) -> dict[str, Any]:
         "seconds": seconds,
         "pages": pages,
         "rss_start_mb": rss_start,
-        "own_peak_mb": _own_peak_mb(),
     }
 
 
