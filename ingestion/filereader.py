@@ -8,6 +8,8 @@ Windows-1252), delimiter (``;`` ``,`` tab ``|`` from the header line), decimal m
 ``;`` files use a decimal comma and ``,`` files a point). Dates are read per value: ``dd-mm-jjjj`` (also with
 ``/`` or ``.``), ISO ``jjjj-mm-dd``, or a date cell. Headers match by name whatever their case, spacing,
 underscores or accents. Row numbers are the spreadsheet's: the header is row 1.
+
+Refused unread: a file over the size limit, an XLSX that would unpack beyond it or at a zip bomb's ratio.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import csv
 import hashlib
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,6 +35,8 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (";", ",", "\t", "|")
 SNIFF_ROWS = 1000  # rows read ahead to detect the decimal mark
 _CHUNK = 1 << 20
+MAX_ZIP_RATIO = 100  # an XLSX part unpacking beyond this ratio (and ZIP_RATIO_FLOOR) is taken for a zip bomb
+ZIP_RATIO_FLOOR = 1 << 20  # parts smaller than this unpacked are never refused for their ratio
 
 _DMY_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -145,16 +150,47 @@ def shown_header(name: object) -> str:
     return _DIGIT_RUN_RE.sub(lambda m: f"<{len(m.group())} digits>", str(name))
 
 
-def open_file(path: Path) -> OpenedFile:
-    """Open a CSV or XLSX file; rejects what cannot be read at all (empty, no header, unknown type)."""
+def open_file(path: Path, *, max_bytes: int | None = None) -> OpenedFile:
+    """Open a CSV or XLSX file; rejects what cannot be read at all (empty, no header, unknown type), and refuses
+    unread a file over ``max_bytes`` or an XLSX that would unpack to more (or like a zip bomb)."""
     suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise FileRejected(path.name, "the file is empty (0 bytes)")
+    if max_bytes is not None and size > max_bytes:
+        raise FileRejected(path.name, too_large(size, max_bytes))
     if suffix in XLSX_SUFFIXES:
+        _check_zip(path, max_bytes)
         return _open_xlsx(path)
     if suffix in CSV_SUFFIXES:
         return _open_csv(path)
     raise FileRejected(path.name, f"unsupported file type {suffix or '(none)'}: expected .csv or .xlsx")
+
+
+def too_large(size: int, max_bytes: int, what: str = "the file is") -> str:
+    return f"{what} {size:,} bytes, more than the limit of {max_bytes:,} (MAX_FILE_BYTES): refused unread"
+
+
+def _check_zip(path: Path, max_bytes: int | None) -> None:
+    """Refuse a workbook by its zip directory alone: what it would unpack to, and at what ratio (zip bombs).
+
+    Python's zipfile never unpacks more than a member's declared size, so the directory's sizes can be trusted."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileRejected(path.name, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    unpacked = sum(m.file_size for m in members)
+    if max_bytes is not None and unpacked > max_bytes:
+        raise FileRejected(path.name, too_large(unpacked, max_bytes, "unpacked, the workbook would be") +
+                           " (a zip bomb?)")
+    for member in members:
+        if member.file_size > ZIP_RATIO_FLOOR and member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1):
+            raise FileRejected(
+                path.name,
+                f"{member.filename} would unpack {member.file_size // max(member.compress_size, 1):,} times its "
+                f"packed size ({member.file_size:,} bytes), more than {MAX_ZIP_RATIO}:1: refused unread (a zip bomb?)",
+            )
 
 
 def _open_csv(path: Path) -> OpenedFile:

@@ -23,7 +23,7 @@ from psycopg import sql
 
 from ingestion.config import Settings
 from ingestion.demo import is_generated
-from ingestion.filereader import FileRejected, OpenedFile, Problem, file_sha256, open_file
+from ingestion.filereader import FileRejected, OpenedFile, Problem, file_sha256, open_file, too_large
 from ingestion.loader import GOOD_STATUSES, BatchSpec, BatchUnchanged, open_batch
 from ingestion.pseudonym import Pseudonymiser, resolve_key
 
@@ -103,7 +103,8 @@ def new_files(conn: psycopg.Connection, settings: Settings, source_name: str) ->
     if source_name not in file_sources():
         raise ValueError(f"unknown file source {source_name!r}: expected one of {', '.join(file_sources())}")
     return [f for f in pending_files(drop_folder(settings, source_name))
-            if _loaded_before(conn, source_name, file_sha256(f)) is None]
+            if f.stat().st_size > settings.max_file_bytes  # new for sure: to be rejected, not read every poke
+            or _loaded_before(conn, source_name, file_sha256(f)) is None]
 
 
 def load_path(
@@ -144,7 +145,9 @@ def load_file(
     *,
     logical_date: date | None = None,
 ) -> FileOutcome:
-    checksum = file_sha256(path)
+    size = path.stat().st_size
+    oversized = size > settings.max_file_bytes
+    checksum = None if oversized else file_sha256(path)  # a file over the limit is not read, not even to hash it
     delivery = source.delivery(path.name)
     entity, key = delivery if delivery else ("file", None)
     spec = BatchSpec(
@@ -153,12 +156,12 @@ def load_file(
         source_ref=path.name,
         # Demo files (a folder with GENERATED.md) are labelled as generated all the way to the marts.
         source_mode="generated" if is_generated(path.parent) else settings.source_mode,
-        request_params={"path": str(path), "bytes": path.stat().st_size},
+        request_params={"path": str(path), "bytes": size},
         logical_date=logical_date,
         file_sha256=checksum,
         delivery_key=key,
     )
-    previous = _loaded_before(conn, source.name, checksum)
+    previous = None if checksum is None else _loaded_before(conn, source.name, checksum)
     if previous is not None:
         with open_batch(conn, spec) as batch:
             raise BatchUnchanged(previous, f"re-delivery: the same bytes were loaded as batch {previous}")
@@ -172,7 +175,9 @@ def load_file(
             if delivery is None:
                 raise FileRejected(path.name, f"the file name does not match what the {source.name} source accepts"
                                               f" (SOURCES.md; e.g. {source.example_file_name})")
-            opened = open_file(path)
+            if oversized:
+                raise FileRejected(path.name, too_large(size, settings.max_file_bytes))
+            opened = open_file(path, max_bytes=settings.max_file_bytes)
             try:
                 parsed = source.parse(opened, entity, pseudonymiser)
                 batch.request_params.update(parsed.params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -176,3 +177,16 @@ def test_no_key_outside_demo_mode_refuses(monkeypatch: pytest.MonkeyPatch) -> No
     assert resolve_key("a-long-enough-secret-key", "live") == b"a-long-enough-secret-key"
     assert resolve_key(None, "recorded")  # demo mode: the demo key, with a warning
 
+
+
+def test_files_over_the_limit_and_zip_bombs_are_refused_unread(tmp_path: Path) -> None:
+    big = _write(tmp_path / "groot.csv", "a;b\n" + "1;2\n" * 1000, "utf-8")
+    with pytest.raises(FileRejected, match="more than the limit of 1,000"):
+        open_file(big, max_bytes=1000)
+    bomb = tmp_path / "bom.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (8 << 20))
+    with pytest.raises(FileRejected, match="more than 100:1"):
+        open_file(bomb)
+    with pytest.raises(FileRejected, match="unpacked, the workbook would be"):
+        open_file(bomb, max_bytes=1 << 20)
