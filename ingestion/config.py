@@ -17,6 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 SOURCE_MODES = ("recorded", "live")
+DEFAULT_MAX_FILE_BYTES = 512 << 20
 
 
 class ConfigurationError(RuntimeError):
@@ -45,6 +46,7 @@ class Settings:
     bi_login_name: str
     bi_login_password: str | None = field(repr=False)
     small_number_threshold: int
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -56,6 +58,9 @@ class Settings:
         threshold = env.get("SMALL_NUMBER_THRESHOLD", "10").strip()
         if not threshold.isdigit() or int(threshold) < 1:
             raise ConfigurationError(f"SMALL_NUMBER_THRESHOLD={threshold!r} is not a whole number >= 1")
+        max_file_bytes = env.get("MAX_FILE_BYTES", str(DEFAULT_MAX_FILE_BYTES)).strip()
+        if not max_file_bytes.isdigit() or int(max_file_bytes) < 1:
+            raise ConfigurationError(f"MAX_FILE_BYTES={max_file_bytes!r} is not a whole number of bytes >= 1")
         return cls(
             # WAREHOUSE_URL wins; under Airflow the same URL may come as the connection AIRFLOW_CONN_WAREHOUSE.
             warehouse_url=env.get("WAREHOUSE_URL") or env.get("AIRFLOW_CONN_WAREHOUSE") or None,
@@ -87,6 +92,8 @@ class Settings:
             bi_login_password=env.get("BI_LOGIN_PASSWORD") or None,
             # Werkplein counts (personal data) below this are suppressed in the marts (dbt var small_number_threshold).
             small_number_threshold=int(threshold),
+            # A dropped file larger than this (or an XLSX unpacking to more) is rejected unread.
+            max_file_bytes=int(max_file_bytes),
         )
 
     @property

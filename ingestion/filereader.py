@@ -8,6 +8,9 @@ Windows-1252), delimiter (``;`` ``,`` tab ``|`` from the header line), decimal m
 ``;`` files use a decimal comma and ``,`` files a point). Dates are read per value: ``dd-mm-jjjj`` (also with
 ``/`` or ``.``), ISO ``jjjj-mm-dd``, or a date cell. Headers match by name whatever their case, spacing,
 underscores or accents. Row numbers are the spreadsheet's: the header is row 1.
+
+Refused unread: a file over the size limit, an XLSX that would unpack beyond it or at a zip bomb's ratio. Rejected
+with the line: a CSV that is not CSV (an unbalanced quote, a NUL character, a field over the reader's limit).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import csv
 import hashlib
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,12 +36,18 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (";", ",", "\t", "|")
 SNIFF_ROWS = 1000  # rows read ahead to detect the decimal mark
 _CHUNK = 1 << 20
+MAX_ZIP_RATIO = 100  # an XLSX part unpacking beyond this ratio (and ZIP_RATIO_FLOOR) is taken for a zip bomb
+ZIP_RATIO_FLOOR = 1 << 20  # parts smaller than this unpacked are never refused for their ratio
+MAX_NUMBER_DIGITS = 1000  # digits before or after the decimal mark: beyond, no number the warehouse stores
+INT_LIMIT = 32767  # the raw tables' whole-number columns are smallint or integer: counts and steps, never more
 
 _DMY_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _COMMA_DECIMAL_RE = re.compile(r"^[-+]?\d*,\d+$|^[-+]?\d{1,3}(\.\d{3})+,\d+$")
 _POINT_DECIMAL_RE = re.compile(r"^[-+]?\d*\.\d+$|^[-+]?\d{1,3}(,\d{3})+\.\d+$")
 _THOUSANDS = {",": re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$"), ".": re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")}
+_AMBIGUOUS_DECIMAL_RE = re.compile(r"^[-+]?[1-9]\d{0,2}([.,]\d{3})+$")  # '1.234': thousands, or a decimal
+_NUMBER_RE = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
 class FileRejected(Exception):  # noqa: N818 - an outcome the caller records, not a crash
@@ -138,43 +148,98 @@ class OpenedFile:
 
 
 _DIGIT_RUN_RE = re.compile(r"\d{5,}")
+_ANY_DIGITS_RE = re.compile(r"\d+")
 
 
-def shown_header(name: object) -> str:
-    """A header as a message may show it: a run of 5+ digits (a BSN, a date without separators) is masked."""
-    return _DIGIT_RUN_RE.sub(lambda m: f"<{len(m.group())} digits>", str(name))
+def shown_header(name: object, *, personal: bool = False) -> str:
+    """A header as a message may show it: a run of 5+ digits (a BSN, a date without separators) is masked; for a
+    file with personal data every run of digits (a first row of data may hold a birth date or a postcode)."""
+    return (_ANY_DIGITS_RE if personal else _DIGIT_RUN_RE).sub(lambda m: f"<{len(m.group())} digits>", str(name))
 
 
-def open_file(path: Path) -> OpenedFile:
-    """Open a CSV or XLSX file; rejects what cannot be read at all (empty, no header, unknown type)."""
+def open_file(path: Path, *, max_bytes: int | None = None) -> OpenedFile:
+    """Open a CSV or XLSX file; rejects what cannot be read at all (empty, no header, unknown type), and refuses
+    unread a file over ``max_bytes`` or an XLSX that would unpack to more (or like a zip bomb)."""
     suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise FileRejected(path.name, "the file is empty (0 bytes)")
+    if max_bytes is not None and size > max_bytes:
+        raise FileRejected(path.name, too_large(size, max_bytes))
     if suffix in XLSX_SUFFIXES:
+        _check_zip(path, max_bytes)
         return _open_xlsx(path)
     if suffix in CSV_SUFFIXES:
         return _open_csv(path)
     raise FileRejected(path.name, f"unsupported file type {suffix or '(none)'}: expected .csv or .xlsx")
 
 
+def too_large(size: int, max_bytes: int, what: str = "the file is") -> str:
+    return f"{what} {size:,} bytes, more than the limit of {max_bytes:,} (MAX_FILE_BYTES): refused unread"
+
+
+def _check_zip(path: Path, max_bytes: int | None) -> None:
+    """Refuse a workbook by its zip directory alone: what it would unpack to, and at what ratio (zip bombs).
+
+    Python's zipfile never unpacks more than a member's declared size, so the directory's sizes can be trusted."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileRejected(path.name, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    unpacked = sum(m.file_size for m in members)
+    if max_bytes is not None and unpacked > max_bytes:
+        raise FileRejected(path.name, too_large(unpacked, max_bytes, "unpacked, the workbook would be") +
+                           " (a zip bomb?)")
+    for member in members:
+        if member.file_size > ZIP_RATIO_FLOOR and member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1):
+            raise FileRejected(
+                path.name,
+                f"{member.filename} would unpack {member.file_size // max(member.compress_size, 1):,} times its "
+                f"packed size ({member.file_size:,} bytes), more than {MAX_ZIP_RATIO}:1: refused unread (a zip bomb?)",
+            )
+
+
+_NUL_REJECTION = ("a NUL character on line {line}: not a text file, or UTF-16 without a byte order mark; save it as "
+                  "CSV in UTF-8 or Windows-1252")
+
+
 def _open_csv(path: Path) -> OpenedFile:
     encoding, bom = detect_encoding(path)
     handle = path.open(encoding=encoding, newline="")
     first = handle.readline()
+    line = 1
     while first and not first.strip():
         first = handle.readline()
+        line += 1
+    if "\x00" in first:  # UTF-16 without a BOM reads as UTF-8 with a NUL after every letter
+        handle.close()
+        raise FileRejected(path.name, _NUL_REJECTION.format(line=line), row=line)
     if not first.strip():
         handle.close()
         raise FileRejected(path.name, "the file has no header row (only empty lines)")
     delimiter = sniff_delimiter(first)
     header = next(csv.reader([first], delimiter=delimiter))
 
+    def lines() -> Iterator[str]:
+        for number, text in enumerate(handle, start=line + 1):
+            if "\x00" in text:  # PostgreSQL text cannot hold it; and no export writes one
+                raise FileRejected(path.name, _NUL_REJECTION.format(line=number), row=number)
+            yield text
+
     def rows() -> Iterator[tuple[int, list[Any]]]:
         with handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            for number, cells in enumerate(reader, start=2):
-                if any(c.strip() for c in cells):
-                    yield number, cells
+            # strict: an unbalanced quote is an error, not a field that swallows the rest of the file
+            reader = csv.reader(lines(), delimiter=delimiter, strict=True)
+            number = 1
+            try:
+                for number, cells in enumerate(reader, start=2):  # noqa: B007 - number is used after the loop
+                    if any(c.strip() for c in cells):
+                        yield number, cells
+            except csv.Error as exc:
+                raise FileRejected(
+                    path.name, f"not readable as CSV after row {number} (line {line + reader.line_num}): {exc}; "
+                    "a quote that is opened and not closed?", row=number + 1) from None
 
     return OpenedFile(path, Dialect("csv", encoding=encoding, bom=bom, delimiter=delimiter), header, rows(),
                       handle.close)
@@ -204,7 +269,7 @@ def _open_xlsx(path: Path) -> OpenedFile:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for number, row in enumerate(values, start=header_row + 1):
-                cells = list(row[: len(header)])
+                cells = list(row)  # also what lies beyond the header: RowTyper says so
                 if any(_cell_text(c) for c in cells):
                     yield number, cells
         finally:
@@ -258,21 +323,32 @@ class RowTyper:
     extra: dict[str, int] = field(init=False)  # header as in the file -> position, for columns not in the contract
 
     def __post_init__(self) -> None:
-        found: dict[str, int] = {}
+        found: dict[str, list[int]] = {}
         for position, name in enumerate(self.header):
-            found.setdefault(normalise_header(name), position)
+            found.setdefault(normalise_header(name), []).append(position)
+        personal = any(c.personal for c in self.columns)
         self.positions = []
         missing = []
         for column in self.columns:
-            position = next((found[k] for k in column.keys if k in found), None)
+            matches = sorted(p for k in column.keys if k for p in found.get(k, []))
+            if len(matches) > 1:
+                raise FileRejected(
+                    self.file_name,
+                    f"column {column.name} appears {len(matches)} times in the header (columns "
+                    f"{', '.join(str(p + 1) for p in matches)}): which one holds the data cannot be known",
+                    row=1,
+                    column=column.name,
+                )
+            position = matches[0] if matches else None
             if position is None and column.required:
                 missing.append(column.name)
             self.positions.append(position)
         if missing:
+            shown = ", ".join(shown_header(h, personal=personal) for h in self.header if h)
             raise FileRejected(
                 self.file_name,
                 f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing "
-                f"(the header has: {', '.join(shown_header(h) for h in self.header if h) or 'nothing'})",
+                f"(the header has: {shown or 'nothing'})",
                 row=1,
                 column=missing[0],
             )
@@ -284,6 +360,11 @@ class RowTyper:
     def type_row(self, number: int, cells: Sequence[Any]) -> tuple[list[Any], list[Problem]]:
         values: list[Any] = []
         problems: list[Problem] = []
+        if len(cells) > len(self.header) and any(_cell_text(c) for c in cells[len(self.header):]):
+            # A separator inside an unquoted value shifts the row; a value beyond the header belongs to no column.
+            filled = max(i for i, c in enumerate(cells) if _cell_text(c)) + 1
+            problems.append(Problem(number, None, None, f"{filled} cells, but the header has {len(self.header)} "
+                                    "columns: a separator inside a value, or a value beyond the header"))
         for column, position in zip(self.columns, self.positions, strict=True):
             raw = cells[position] if position is not None and position < len(cells) else None
             try:
@@ -317,15 +398,19 @@ def _to_code(typer: RowTyper, column: Column, raw: Any, text: str) -> str:
 
 def _to_int(typer: RowTyper, column: Column, raw: Any, text: str) -> int:
     if isinstance(raw, int | float) and not isinstance(raw, bool) and float(raw).is_integer():
-        return int(raw)
-    if re.fullmatch(r"[-+]?\d+", text):
-        return int(text)
-    raise ValueError("not a whole number")
+        number = int(raw)
+    elif re.fullmatch(r"[-+]?\d+", text):
+        number = int(text)
+    else:
+        raise ValueError("not a whole number")
+    if abs(number) > INT_LIMIT:
+        raise ValueError(f"a whole number beyond {INT_LIMIT:,}: no count or step the contract knows")
+    return number
 
 
 def _to_decimal(typer: RowTyper, column: Column, raw: Any, text: str) -> Decimal:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return Decimal(str(raw))
+        return _storable(Decimal(str(raw)))
     return parse_decimal(text, typer.decimal)
 
 
@@ -337,12 +422,23 @@ def parse_decimal(text: str, decimal: str) -> Decimal:
         value = value.replace(other, "")
     elif other in value:
         raise ValueError(f"not a number with decimal {'comma' if decimal == ',' else 'point'}")
+    value = value.replace(",", ".")
+    if not _NUMBER_RE.match(value):  # Decimal() also takes 'NaN', 'Infinity', '1_000'
+        raise ValueError("not a number")
     try:
-        number = Decimal(value.replace(",", "."))
+        number = Decimal(value)
     except InvalidOperation:
         raise ValueError("not a number") from None
+    return _storable(number)
+
+
+def _storable(number: Decimal) -> Decimal:
+    """The number, if PostgreSQL's numeric can hold it (a COPY of one that cannot fails the whole file)."""
     if not number.is_finite():
         raise ValueError("not a number")
+    exponent = number.as_tuple().exponent
+    if number.adjusted() >= MAX_NUMBER_DIGITS or (isinstance(exponent, int) and -exponent > MAX_NUMBER_DIGITS):
+        raise ValueError(f"a number of more than {MAX_NUMBER_DIGITS} digits: no value the warehouse can store")
     return number
 
 
@@ -419,8 +515,9 @@ _CONVERTERS: dict[str, Callable[[RowTyper, Column, Any, str], Any]] = {
 def detect_decimal(opened: OpenedFile, positions: Sequence[int]) -> tuple[str, Iterator[tuple[int, list[Any]]]]:
     """The decimal mark of a CSV, from the first rows' values in ``positions``; and the rows, none lost.
 
-    A value like '1,5' or '1.234,5' says comma, '1.5' or '1,234.5' says point; '1.234' says nothing. With no
-    telling value the delimiter decides: a ';' file uses a decimal comma (the Dutch default), a ',' file a point.
+    A value like '1,5' or '1.234,5' says comma, '1.5' or '1,234.5' says point; '1.234' (or '1,234') says nothing:
+    a thousands separator or a decimal mark. With no telling value the delimiter decides: a ';' file uses a decimal
+    comma (the Dutch default), a ',' file a point.
     """
     default = "." if opened.dialect.delimiter == "," else ","
     if opened.dialect.file_type != "csv" or not positions:
@@ -430,6 +527,8 @@ def detect_decimal(opened: OpenedFile, positions: Sequence[int]) -> tuple[str, I
     for _, cells in ahead:
         for position in positions:
             value = cells[position].strip() if position < len(cells) else ""
+            if _AMBIGUOUS_DECIMAL_RE.match(value):
+                continue
             if _COMMA_DECIMAL_RE.match(value):
                 votes[","] += 1
             elif _POINT_DECIMAL_RE.match(value):

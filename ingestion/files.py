@@ -23,7 +23,7 @@ from psycopg import sql
 
 from ingestion.config import Settings
 from ingestion.demo import is_generated
-from ingestion.filereader import FileRejected, OpenedFile, Problem, file_sha256, open_file
+from ingestion.filereader import FileRejected, OpenedFile, Problem, file_sha256, open_file, too_large
 from ingestion.loader import GOOD_STATUSES, BatchSpec, BatchUnchanged, open_batch
 from ingestion.pseudonym import Pseudonymiser, resolve_key
 
@@ -103,7 +103,9 @@ def new_files(conn: psycopg.Connection, settings: Settings, source_name: str) ->
     if source_name not in file_sources():
         raise ValueError(f"unknown file source {source_name!r}: expected one of {', '.join(file_sources())}")
     return [f for f in pending_files(drop_folder(settings, source_name))
-            if f.is_symlink() or _loaded_before(conn, source_name, file_sha256(f)) is None]  # a link is not read
+            if f.is_symlink()  # a link is not read
+            or f.stat().st_size > settings.max_file_bytes  # new for sure: to be rejected, not read every poke
+            or _loaded_before(conn, source_name, file_sha256(f)) is None]
 
 
 def load_path(
@@ -146,7 +148,10 @@ def load_file(
 ) -> FileOutcome:
     # A symbolic link could point anywhere the loader can read (a secret, a file of another source): not read at all.
     link = path.is_symlink()
-    checksum = None if link else file_sha256(path)
+    size = (path.lstat() if link else path.stat()).st_size
+    oversized = not link and size > settings.max_file_bytes
+    # A link or a file over the limit is not read, not even to hash it.
+    checksum = None if link or oversized else file_sha256(path)
     delivery = source.delivery(path.name)
     entity, key = delivery if delivery else ("file", None)
     spec = BatchSpec(
@@ -155,7 +160,7 @@ def load_file(
         source_ref=path.name,
         # Demo files (a folder with GENERATED.md) are labelled as generated all the way to the marts.
         source_mode="generated" if is_generated(path.parent) else settings.source_mode,
-        request_params={"path": str(path), "bytes": (path.lstat() if link else path.stat()).st_size},
+        request_params={"path": str(path), "bytes": size},
         logical_date=logical_date,
         file_sha256=checksum,
         delivery_key=key,
@@ -177,7 +182,9 @@ def load_file(
             if delivery is None:
                 raise FileRejected(path.name, f"the file name does not match what the {source.name} source accepts"
                                               f" (SOURCES.md; e.g. {source.example_file_name})")
-            opened = open_file(path)
+            if oversized:
+                raise FileRejected(path.name, too_large(size, settings.max_file_bytes))
+            opened = open_file(path, max_bytes=settings.max_file_bytes)
             try:
                 parsed = source.parse(opened, entity, pseudonymiser)
                 batch.request_params.update(parsed.params)

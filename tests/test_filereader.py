@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -176,3 +177,45 @@ def test_no_key_outside_demo_mode_refuses(monkeypatch: pytest.MonkeyPatch) -> No
     assert resolve_key("a-long-enough-secret-key", "live") == b"a-long-enough-secret-key"
     assert resolve_key(None, "recorded")  # demo mode: the demo key, with a warning
 
+
+
+@pytest.mark.parametrize("text", ["1E+200000", "1E-200000", "9" * 1001, "1_000", "Infinity", "12,5%"])
+def test_numbers_the_warehouse_cannot_store_are_refused_not_copied(text: str) -> None:
+    with pytest.raises(ValueError, match="number"):
+        parse_decimal(text, ",")
+
+
+def test_thousands_like_values_do_not_decide_the_decimal_mark(tmp_path: Path) -> None:
+    opened = open_file(_write(tmp_path / "d.csv", "x;y\n1;1.245\n2;1.310\n3;7,4\n", "utf-8"))
+    decimal, rows = detect_decimal(opened, [1])
+    assert decimal == ","  # '1.245' could be either; '7,4' cannot
+    assert [parse_decimal(c[1], decimal) for _, c in rows] == [Decimal("1245"), Decimal("1310"), Decimal("7.4")]
+
+
+def test_what_would_lose_data_silently_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(FileRejected, match="appears 2 times"):
+        RowTyper("f.csv", [Column("periode")], ["periode", "waarde", "Periode"])
+    typer = RowTyper("f.csv", [Column("a"), Column("b")], ["a", "b"])
+    assert typer.type_row(2, ["1", "2", "", " "])[1] == []  # empty cells beyond the header: nothing lost
+    [problem] = typer.type_row(3, ["1", "2", "3"])[1]
+    assert (problem.row, problem.column) == (3, None) and "3 cells, but the header has 2" in problem.reason
+    [too_big] = RowTyper("f.csv", [Column("n", "int")], ["n"]).type_row(2, ["70000"])[1]
+    assert "beyond 32,767" in too_big.reason
+    unclosed = open_file(_write(tmp_path / "q.csv", 'a;b\n1;"2\n3;4\n', "utf-8"))
+    with pytest.raises(FileRejected, match="unexpected end of data"):
+        list(unclosed.rows)
+    with pytest.raises(FileRejected, match="NUL character on line 1"):
+        open_file(_write(tmp_path / "u.csv", "a;b\r\n1;2\r\n", "utf-16-le"))
+
+
+def test_files_over_the_limit_and_zip_bombs_are_refused_unread(tmp_path: Path) -> None:
+    big = _write(tmp_path / "groot.csv", "a;b\n" + "1;2\n" * 1000, "utf-8")
+    with pytest.raises(FileRejected, match="more than the limit of 1,000"):
+        open_file(big, max_bytes=1000)
+    bomb = tmp_path / "bom.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (8 << 20))
+    with pytest.raises(FileRejected, match="more than 100:1"):
+        open_file(bomb)
+    with pytest.raises(FileRejected, match="unpacked, the workbook would be"):
+        open_file(bomb, max_bytes=1 << 20)

@@ -5,7 +5,8 @@
 
 A suppressed cell (``<10``, ``<5``, ``*``, ``x``) loads as NULL with ``is_suppressed``: never as 0 or as 10.
 An empty ``waarde`` in the long layout is kept as NULL (the period is in the export but was not measured); an
-empty cell in the wide layout means the item was not asked there, and is not a value at all.
+empty cell in the wide layout means the item was not asked there, and is not a value at all. A wide row with no
+value in any column lands nothing: it goes to quarantine, so that every row of the file is accounted for.
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ class KennispuntSource:
             layout, generate = "long", self._long_rows
         elif {"geoitem"} <= headers and headers & {"period", "periode"}:
             typer = RowTyper(opened.name, WIDE_KEYS, opened.header)
+            used = {p for p in typer.positions if p is not None}
+            indicators = [h for i, h in enumerate(opened.header) if i not in used and h.strip()]
+            keys = [normalise_header(h) for h in indicators]
+            twice = sorted({h for h, k in zip(indicators, keys, strict=True) if keys.count(k) > 1})
+            if twice:  # the values are keyed by the indicator's header: one of the columns would vanish
+                raise FileRejected(opened.name, f"indicator {' / '.join(twice)} appears more than once in the header:"
+                                   " which column holds the data cannot be known", row=1, column=twice[0])
             typer.decimal, rows = detect_decimal(opened, list(typer.extra.values()))
             layout, generate = "wide", self._wide_rows
         else:
@@ -125,6 +133,8 @@ class KennispuntSource:
                     continue
                 if value is not None or suppressed is not None:
                     values.append((indicator, value, suppressed))
+            if not values and not problems:
+                problems.append(Problem(number, None, None, "no value in any indicator column: nothing to load"))
             if problems:
                 parsed.reject_row(problems, {"geoitem": geoitem, "period": period})
                 continue
