@@ -1,3 +1,8 @@
+{#- A table, not a view: with every gemeente loaded (region set alle_gemeenten) the self-join below and its readers
+    (fct_indicator_value, indicator_peer_value, indicator_rank) need real row estimates, which a stack of
+    windowed views does not give the planner. -#}
+{{ config(materialized='table') }}
+
 {#- Mapped CBS measures per series, region and period. Editions of a series are stitched into one history: where
     two editions hold the same period, the newer edition wins. Wijken-en-buurten tables call Nederland NL00;
     everywhere else it is NL01. -#}

@@ -1,3 +1,8 @@
+{#- A table, not a view: with every gemeente loaded (region set alle_gemeenten) the self-join below and its readers
+    (fct_indicator_value, indicator_peer_value, indicator_rank) need real row estimates, which a stack of
+    windowed views does not give the planner. -#}
+{{ config(materialized='table') }}
+
 {#- Catalogue indicators computed from CBS counts (seeds/indicator_formula.csv): numerator / denominator
     * multiplier per region and period; a measure without denominator is taken as published (* multiplier).
     Ratios are always computed from counts, never averaged from ratios. The denominator may come from another

@@ -3,9 +3,12 @@
 {#- Rank of every gemeente per CBS-fed indicator and period, among all gemeenten the warehouse loads, within its
     CBS gemeentegrootteklasse and within Twente. Direction-aware: rank 1 is the best value in the indicator's
     direction; ties share the lowest rank (rank(): 1, 1, 3). Rule and percentile in _marts__rank.yml. -#}
+-- Only indicators with a direction, and only rates and shares: a count (persons with jeugdhulp) would rank the
+-- gemeenten by their size.
 with catalogue as (
     select indicator_code, direction from {{ ref('indicator_catalogue') }}
     where direction in ('higher_is_better', 'lower_is_better')
+        and unit <> 'count'
 ),
 
 -- CBS values straight from the intermediate layer: all gemeenten, not only the areas the marts report on.

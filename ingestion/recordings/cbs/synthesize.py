@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from statistics import NormalDist
 
 ROOT = Path(__file__).resolve().parent / "v3"
 
@@ -36,6 +37,22 @@ GEMEENTEN = [
 ]
 NEDERLAND = ("NL01", "Nederland", 17950000, 390)
 OUTSIDE_TWENTE = ("GM0150", "Deventer", 102000, 560)  # present in the table, filtered out by the loader
+
+
+def other_gemeenten(count: int = 327) -> list[tuple[str, str, int, int]]:
+    """The rest of the country for the tables loaded for all gemeenten (series with region set alle_gemeenten):
+    with the 14 Twente gemeenten and Deventer 342, as many as the Netherlands has. Synthetic codes GM3001.. that
+    no real gemeente has (so nobody mistakes them for one), deterministic sizes spread over every CBS
+    gemeentegrootteklasse (about 4 000 to 900 000 inhabitants, most between 20 000 and 50 000, as in reality) and
+    bijstand rates of 100-900 per 10 000."""
+    rows = []
+    for n in range(count):
+        position = 0.005 + 0.99 * ((n * 0.6180339887) % 1.0)  # golden-ratio sequence: evenly spread, no randomness
+        # log-normal around a median of 27 000 inhabitants, as Dutch gemeenten are
+        inhabitants = int(round(27000 * math.exp(0.8 * NormalDist().inv_cdf(position)) / 10.0)) * 10
+        rate = 100 + (n * 37) % 800
+        rows.append((f"GM{3001 + n:04d}", f"Gemeente {3001 + n}", inhabitants, rate))
+    return rows
 
 
 def r10(x: float) -> int:
@@ -202,7 +219,7 @@ def bevolking_per_maand() -> None:
         for m in range(1, 13)
     ]
     periods(table_id, months)
-    regions = [*GEMEENTEN, NEDERLAND, OUTSIDE_TWENTE]
+    regions = [*GEMEENTEN, NEDERLAND, OUTSIDE_TWENTE, *other_gemeenten()]
     keys = padded([r[0] for r in regions] + ["PV23", "LD02"])
     rows = []
     for code, _name, inhabitants, _rate in regions:
@@ -269,12 +286,17 @@ def arbeidsdeelname() -> None:
         ],
     )
     regions = [*GEMEENTEN, NEDERLAND, OUTSIDE_TWENTE]
-    keys = padded([r[0] for r in regions])
+    others = other_gemeenten()
+    keys = padded([r[0] for r in regions + others])
     rows = []
-    for code, _name, inhabitants, rate in regions:
+    for code, _name, inhabitants, rate in regions + others:
+        # the rest of the country only with the totals the loader keeps, to keep the recording small
+        detailed = code in {r[0] for r in regions}
+        sexes = (("T001038", 1.0), ("3000   ", 0.51), ("4000   ", 0.49)) if detailed else (("T001038", 1.0),)
+        ages = (("52052   ", 1.0), ("53105   ", 0.17)) if detailed else (("52052   ", 1.0),)
         for i, (period, _, _) in enumerate(years):
-            for sex, sex_share in (("T001038", 1.0), ("3000   ", 0.51), ("4000   ", 0.49)):
-                for age, age_share in (("52052   ", 1.0), ("53105   ", 0.17)):
+            for sex, sex_share in sexes:
+                for age, age_share in ages:
                     pop = inhabitants * 0.74 * sex_share * age_share / 1000
                     unemployment = (0.032 + rate / 40000) * (1 + 0.15 * math.cos(i))
                     labour = pop * (0.68 + 0.006 * i - rate / 20000)
@@ -493,12 +515,16 @@ def veiligheidsmonitor() -> None:
         "TotaleOverlastVeel_21": 6.2,
     }
     regions = [*GEMEENTEN, NEDERLAND]
-    keys = padded([r[0] for r in regions])
+    others = other_gemeenten()
+    keys = padded([r[0] for r in regions + others])
     rows = []
-    for code, _name, _inhabitants, rate in regions:
+    for code, _name, _inhabitants, rate in regions + others:
         level = 0.75 + rate / 1600  # places with more bijstand report somewhat more overlast here
+        # the rest of the country only with the value itself (the marge the loader keeps), to keep it small
+        detailed = code in {r[0] for r in regions}
+        marges = (("MW00000", 0.0), ("MOG0095", -2.1), ("MBG0095", 2.1)) if detailed else (("MW00000", 0.0),)
         for i, year in enumerate(year_list):
-            for marge, shift in (("MW00000", 0.0), ("MOG0095", -2.1), ("MBG0095", 2.1)):
+            for marge, shift in marges:
                 row = {"ID": len(rows), "Marges": marge, "RegioS": keys[code], "Perioden": f"{year}JJ00"}
                 for topic, base in almelo_2013.items():
                     value = base * level / (0.75 + 620 / 1600) * (1 - 0.03 * i) + shift
