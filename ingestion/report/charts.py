@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -76,6 +76,7 @@ def render_chart(indicator: IndicatorReport) -> str:
     last = date(last.year, 12, 31)
     values = [float(v) for p in points for key, _ in SERIES if (v := series_values(p, key)) is not None]
     values += [float(v) for v in (indicator.baseline_value, indicator.target_value) if v is not None]
+    values += projection_values(indicator)
     low, high = min(values), max(values)
     if low >= 0 and (high - low) > 0.3 * high:
         low = 0.0  # counts and shares read best from zero; a narrow band far from zero is zoomed instead
@@ -152,6 +153,7 @@ def render_chart(indicator: IndicatorReport) -> str:
             f'<path class="doel-markering" d="M{end} {yt - 6} L{end + 6} {yt} L{end} {yt + 6} L{end - 6} {yt} Z">'
             f"<title>{label}</title></path>"
         )
+    out.extend(projection_svg(indicator, x, y))
     # The series: a line through consecutive values (broken where a period has none), then the points on top.
     for key, _label in SERIES:
         segments: list[list[str]] = [[]]
@@ -197,6 +199,45 @@ def render_chart(indicator: IndicatorReport) -> str:
     return "\n".join(out)
 
 
+def projection_values(indicator: IndicatorReport) -> list[float]:
+    """The band's bounds, so the y axis covers the projection too."""
+    projection = indicator.projection
+    if projection is None or not projection.is_projected:
+        return []
+    return [float(v) for v in (projection.lower, projection.upper) if v is not None]
+
+
+def projection_svg(indicator: IndicatorReport, x: Callable[[date], float], y: Callable[[Decimal], float]) -> list[str]:
+    """The projection (marts.indicator_projection): a shaded band widening from the last observation to the end of
+    the target period, and a dashed line to the projected value; '' when the indicator is not projected."""
+    projection = indicator.projection
+    if (
+        projection is None
+        or not projection.is_projected
+        or projection.last_period_end is None
+        or projection.last_value is None
+        or projection.target_period_end is None
+    ):
+        return []
+    # The last value sits mid-period on the chart; the band starts there.
+    last = next((p for p in reversed(indicator.series) if p.period_end == projection.last_period_end), None)
+    start = x(last.middle) if last else x(projection.last_period_end)
+    end = x(projection.target_period_end)
+    y0 = y(projection.last_value)
+    label = escape(
+        f"Prognose {format_value(projection.value, indicator.unit)} in {projection.target_period_end.year}"
+        f" (80%-band {format_value(projection.lower, indicator.unit)}"
+        f" tot {format_value(projection.upper, indicator.unit)}): {projection.status}"
+    )
+    return [
+        f'<path class="projectieband" data-status="{escape(projection.status or "")}"'
+        f' data-onder="{projection.lower}" data-boven="{projection.upper}"'
+        f' d="M{start} {y0} L{end} {y(projection.upper)} L{end} {y(projection.lower)} Z"><title>{label}</title></path>',
+        f'<line class="projectielijn" x1="{start}" y1="{y0}" x2="{end}" y2="{y(projection.value)}"'
+        f' data-waarde="{projection.value}"><title>{label}</title></line>',
+    ]
+
+
 def legend_items(indicator: IndicatorReport) -> Sequence[tuple[str, str]]:
     """(css class, label) of what the chart of this indicator shows, for the legend beside it."""
     shown = {key for p in indicator.series for key, _ in SERIES if series_values(p, key) is not None}
@@ -211,4 +252,6 @@ def legend_items(indicator: IndicatorReport) -> Sequence[tuple[str, str]]:
         items.append(("legenda-doeljaar", "Doeljaar"))
     if indicator.suppressed_periods:
         items.append(("legenda-onderdrukt", "Onderdrukt (klein aantal)"))
+    if indicator.projection is not None and indicator.projection.is_projected:
+        items.append(("legenda-projectie", "Prognose bij huidig tempo (80%-band)"))
     return items

@@ -62,6 +62,25 @@ where v.is_primary_measure and (v.twente_value is not null or v.nl_value is not 
 
 MARTS_MOMENT_SQL = "select max(checked_at) from marts.data_quality"
 
+# The projection to the target period (marts.indicator_projection: one row per indicator, the contract gemeente).
+PROJECTION_SQL = """
+select indicator_code, method, n_used, n_available, last_period_end, last_value, slope_per_year, target_period_end,
+       projected_value, projected_lower, projected_upper, interval_level, projected_status, projection_reason
+from marts.indicator_projection
+"""
+
+# Almelo's rank at the latest ranked period of each indicator (marts.indicator_rank).
+RANK_SQL = """
+select distinct on (r.indicator_code)
+       r.indicator_code, r.period_code, p.label_nl as period_label, r.rank_nederland, r.n_nederland,
+       r.percentile_nederland, r.rank_twente, r.n_twente, r.rank_grootteklasse, r.n_grootteklasse,
+       r.grootteklasse_label
+from marts.indicator_rank r
+join marts.dim_gemeente g on g.gemeentecode = r.gemeentecode and g.is_contract_gemeente
+left join marts.dim_period p on p.period_code = r.period_code
+order by r.indicator_code, r.period_end desc
+"""
+
 
 class ReportAccessError(RuntimeError):
     """The pipeline's connection cannot switch to the BI role."""
@@ -88,6 +107,64 @@ class SeriesPoint:
     def middle(self) -> date:
         """Where the period sits on a time axis: a year's value in the middle of its year."""
         return self.period_start + (self.period_end - self.period_start) / 2
+
+
+@dataclass
+class Projection:
+    """The trend carried on to the end of the target period, with its 80 % band (null values: not projected)."""
+
+    status: str | None
+    reason: str | None
+    method: str | None = None
+    n_used: int | None = None
+    last_period_end: date | None = None
+    last_value: Decimal | None = None
+    slope_per_year: Decimal | None = None
+    target_period_end: date | None = None
+    value: Decimal | None = None
+    lower: Decimal | None = None
+    upper: Decimal | None = None
+    interval_level: Decimal | None = None
+
+    @property
+    def is_projected(self) -> bool:
+        return self.status is not None and self.value is not None
+
+
+@dataclass
+class Rank:
+    """Almelo among all gemeenten loaded, within Twente and within its size class, at one period (1 = best)."""
+
+    period_code: str
+    period_label: str
+    rank_nederland: int
+    n_nederland: int
+    rank_twente: int | None
+    n_twente: int | None
+    rank_grootteklasse: int | None
+    n_grootteklasse: int | None
+    grootteklasse_label: str | None
+
+    @property
+    def is_national(self) -> bool:
+        """More gemeenten than Twente's were ranked: the national and size-class ranks mean something."""
+        return self.n_nederland > (self.n_twente or 0)
+
+    @property
+    def parts_nl(self) -> list[str]:
+        """'12e van 342 gemeenten', '3e van 14 in Twente', '5e van 40 in grootteklasse 50 000 - 100 000 inwoners':
+        the national and size-class ranks only where more than the Twente gemeenten were ranked."""
+        parts = []
+        if self.is_national:
+            parts.append(f"{self.rank_nederland}e van {self.n_nederland} gemeenten")
+        if self.rank_twente is not None:
+            parts.append(f"{self.rank_twente}e van {self.n_twente} in Twente")
+        if self.is_national and self.rank_grootteklasse is not None and self.grootteklasse_label:
+            parts.append(
+                f"{self.rank_grootteklasse}e van {self.n_grootteklasse} in grootteklasse "
+                f"{self.grootteklasse_label} inwoners"
+            )
+        return parts
 
 
 @dataclass
@@ -124,6 +201,8 @@ class IndicatorReport:
     source_mode: str | None = None
     loaded_at: datetime | None = None
     series: list[SeriesPoint] = field(default_factory=list)
+    projection: Projection | None = None
+    rank: Rank | None = None
 
     @property
     def suppressed_periods(self) -> list[SeriesPoint]:
@@ -182,7 +261,40 @@ def load(url: str) -> ReportData:
             series = cur.execute(SERIES_SQL).fetchall()
             peers = cur.execute(PEERS_SQL).fetchall()
             checked_at = cur.execute(MARTS_MOMENT_SQL).fetchone()["max"]
-    return assemble(statuses, series, peers, checked_at)
+            projections = cur.execute(PROJECTION_SQL).fetchall()
+            ranks = cur.execute(RANK_SQL).fetchall()
+    return assemble(statuses, series, peers, checked_at, projections, ranks)
+
+
+def _projection(row: dict[str, Any]) -> Projection:
+    return Projection(
+        status=row["projected_status"],
+        reason=row["projection_reason"],
+        method=row["method"],
+        n_used=row["n_used"],
+        last_period_end=row["last_period_end"],
+        last_value=row["last_value"],
+        slope_per_year=row["slope_per_year"],
+        target_period_end=row["target_period_end"],
+        value=row["projected_value"],
+        lower=row["projected_lower"],
+        upper=row["projected_upper"],
+        interval_level=row["interval_level"],
+    )
+
+
+def _rank(row: dict[str, Any]) -> Rank:
+    return Rank(
+        period_code=row["period_code"],
+        period_label=row["period_label"] or row["period_code"],
+        rank_nederland=row["rank_nederland"],
+        n_nederland=row["n_nederland"],
+        rank_twente=row["rank_twente"],
+        n_twente=row["n_twente"],
+        rank_grootteklasse=row["rank_grootteklasse"],
+        n_grootteklasse=row["n_grootteklasse"],
+        grootteklasse_label=row["grootteklasse_label"],
+    )
 
 
 def assemble(
@@ -190,7 +302,11 @@ def assemble(
     series: list[dict[str, Any]],
     peers: list[dict[str, Any]],
     checked_at: datetime | None,
+    projections: list[dict[str, Any]] | None = None,
+    ranks: list[dict[str, Any]] | None = None,
 ) -> ReportData:
+    projection_by_code = {row["indicator_code"]: _projection(row) for row in projections or []}
+    rank_by_code = {row["indicator_code"]: _rank(row) for row in ranks or []}
     points: dict[str, dict[str, SeriesPoint]] = defaultdict(dict)
     actual_rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     modes: set[str] = set()
@@ -254,6 +370,8 @@ def assemble(
             catalogue_source=row["catalogue_source_system"],
             source_dataset=row["source_dataset"],
             series=sorted(points.get(row["indicator_code"], {}).values(), key=lambda p: (p.period_end, p.period_code)),
+            projection=projection_by_code.get(row["indicator_code"]),
+            rank=rank_by_code.get(row["indicator_code"]),
         )
         source = actual_rows.get((row["indicator_code"], row["actual_period_code"], row["actual_value_source"]))
         if source:
