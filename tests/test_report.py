@@ -206,6 +206,64 @@ def test_every_chart_point_is_a_value_of_the_marts(night: tuple[str, Settings]) 
     assert checked > 100
 
 
+def indicator_sections(cfg: Settings) -> dict[str, str]:
+    """indicator_code -> the HTML of its section, over every programme page."""
+    sections: dict[str, str] = {}
+    for page in programme_pages(cfg).values():
+        html = page.read_text(encoding="utf-8")
+        for match in re.finditer(r'<section class="indicator" id="([^"]+)".*?</section>', html, re.S):
+            sections[match[1]] = match[0]
+    return sections
+
+
+def test_projection_band_and_status_are_those_of_the_marts(night: tuple[str, Settings]) -> None:
+    url, cfg = night
+    with psycopg.connect(url) as conn:
+        projections = conn.execute(
+            "select indicator_code, projected_status, projected_value, projected_lower, projected_upper, unit"
+            " from marts.indicator_projection join marts.dim_indicator using (indicator_code)"
+        ).fetchall()
+    sections = indicator_sections(cfg)
+    shown = 0
+    for code, status, value, lower, upper, unit in projections:
+        section = sections[code]
+        if status is None:
+            assert "data-projected-status" not in section and "projectieband" not in section, code
+            continue
+        shown += 1
+        assert f'data-projected-status="{status}"' in section, code
+        band = re.search(r'<path class="projectieband" data-status="([^"]+)" data-onder="([^"]+)" data-boven="([^"]+)"',
+                         section)
+        assert band and band[1] == status and (Decimal(band[2]), Decimal(band[3])) == (lower, upper), code
+        assert f'data-waarde="{value}"' in section  # the dashed line ends at the projected value
+        text = re.sub(r"<[^>]+>", "", section)
+        assert f"{format_value(value, unit)} in " in text and f"80%-band {format_value(lower, unit)} tot" in text
+    assert shown >= 1  # the handmatig sample has a projectable series (ea_tevredenheid_dienstverlening)
+
+
+def test_almelo_rank_is_that_of_the_marts(night: tuple[str, Settings]) -> None:
+    url, cfg = night
+    with psycopg.connect(url) as conn:
+        ranks = conn.execute(
+            "select distinct on (indicator_code) indicator_code, rank_nederland, n_nederland, rank_twente, n_twente,"
+            " rank_grootteklasse, n_grootteklasse, grootteklasse_label"
+            " from marts.indicator_rank where gemeentecode = 'GM0141' order by indicator_code, period_end desc"
+        ).fetchall()
+    assert ranks
+    sections = indicator_sections(cfg)
+    national = 0
+    for code, rank, n, rank_twente, n_twente, rank_klasse, n_klasse, klasse in ranks:
+        section = sections[code]
+        line = re.search(r'<p class="rang" data-rang-nederland="(\d+)" data-n-nederland="(\d+)">(.*?)</p>', section)
+        assert line and (int(line[1]), int(line[2])) == (rank, n), code
+        assert f"{rank_twente}e van {n_twente} in Twente" in line[3]
+        if n > n_twente:
+            national += 1
+            assert f"{rank}e van {n} gemeenten" in line[3]
+            assert f"{rank_klasse}e van {n_klasse} in grootteklasse {klasse} inwoners" in line[3]
+    assert national >= 1  # arbeidsdeelname and veiligheidsmonitor are loaded for every gemeente
+
+
 def suppressed_cells(url: str) -> list[tuple[str, str, Decimal]]:
     """(indicator, period, the value before suppression) of every suppressed Almelo cell the report charts."""
     with psycopg.connect(url) as conn:
