@@ -6,7 +6,7 @@ select
     indicator_code, indicator_name, unit, direction, feed, definition_status,
     actual_value, actual_value_label, actual_period_code, actual_period_label, actual_value_source, is_provisional,
     baseline_value, baseline_period, target_value, target_value_text, target_kind, target_period,
-    status, status_reason,
+    status, status_reason, projected_status, projected_value, projected_lower, projected_upper,
     previous_value, previous_period_code, change_vs_previous, last_values, last_values_array,
     twente_value, twente_method, nl_value
 from {{ ref('programme_indicator_overview') }}

@@ -74,6 +74,10 @@ select
     status.target_period::text as target_period,
     status.status::text as status,
     status.status_reason::text as status_reason,
+    projection.projected_status::text as projected_status,
+    projection.projected_value::numeric as projected_value,
+    projection.projected_lower::numeric as projected_lower,
+    projection.projected_upper::numeric as projected_upper,
     trend.previous_value::numeric as previous_value,
     trend.previous_period_code::text as previous_period_code,
     (status.actual_value - trend.previous_value)::numeric as change_vs_previous,
@@ -84,6 +88,7 @@ select
     peers.nl_value::numeric as nl_value
 from status
 inner join indicators on status.indicator_code = indicators.indicator_code
+left join {{ ref('indicator_projection') }} as projection on status.indicator_code = projection.indicator_code
 left join trend on status.indicator_code = trend.indicator_code
 left join peers
     on status.indicator_code = peers.indicator_code and status.actual_period_code = peers.period_code
