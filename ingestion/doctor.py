@@ -124,6 +124,9 @@ def check_warehouse(cfg: Settings) -> Check:
         if "audit" in schemas and conn.execute("select to_regclass('audit.schema_migration')").fetchone()[0]:
             applied = {r[0] for r in conn.execute("select name from audit.schema_migration")}
         has_role = conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone() is not None
+        # The programme report reads the marts as bi_reader (SET ROLE): the pipeline's login must be a member.
+        reads_as_bi = has_role and conn.execute("select pg_has_role(current_user, %s, 'member')",
+                                                (BI_ROLE,)).fetchone()[0]
         version = conn.execute("show server_version").fetchone()[0]
     pending = [name for name, _ in migration_files() if name not in applied]
     missing = [s for s in ("raw", "audit", "staging", "intermediate", "reference") if s not in schemas]
@@ -137,6 +140,10 @@ def check_warehouse(cfg: Settings) -> Check:
             problems.append(f"role {BI_ROLE} missing")
         return Check("warehouse", FAIL, f"{shown}: {'; '.join(problems)}",
                      "run `python -m ingestion migrate` with the pipeline's login (every source DAG does it first)")
+    if not reads_as_bi:
+        return Check("warehouse", WARN, f"{shown}: the pipeline's login is no member of {BI_ROLE}, so the programme "
+                                        "report cannot read the marts",
+                     f"as a superuser or a role with ADMIN on {BI_ROLE}: grant {BI_ROLE} to <the pipeline's login>")
     if "marts" not in schemas:
         return Check("warehouse", WARN, f"{shown} (PostgreSQL {version}) is migrated, but no marts were published yet",
                      "run a night: `make run`, or trigger the source DAGs and programmamonitor_transform")

@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingestion.config import PROJECT_ROOT, Settings
-from ingestion.doctor import FAIL, OK, WARN, check_dbt_project, check_drop_folders, check_pseudonym_key
+from ingestion.config import PACKAGE_DIR, PROJECT_ROOT, Settings
+from ingestion.doctor import FAIL, OK, WARN, check_cbs, check_dbt_project, check_drop_folders, check_pseudonym_key
+from ingestion.recorded import serve
 
 SECRET_KEY = "doctor-test-key-0123456789-must-never-show"
 SECRET_PASSWORD = "doctor-pw-must-never-show"
@@ -111,3 +112,21 @@ def test_broken_dbt_project_blocks_naming_the_model(tmp_path: Path) -> None:
     assert "python -m ingestion manifest" in check.fix
     (project / "models" / "marts" / "broken_model.sql").unlink()
     assert check_dbt_project(cfg).status == OK
+
+
+def test_cbs_check_asks_the_live_api_once_with_a_short_timeout_and_honours_demo_mode(tmp_path: Path) -> None:
+    server = serve(PACKAGE_DIR / "recordings" / "cbs")
+    try:
+        live = Settings.from_env({"SOURCE_MODE": "live", "CBS_ODATA_URL": server.base_url})
+        check = check_cbs(live)
+        assert check.status == OK and "reachable" in check.message, check
+        assert len(server.recordings.requests) == 1 and "TableInfos" in server.recordings.requests[0]
+    finally:
+        server.shutdown()
+    down = check_cbs(Settings.from_env({"SOURCE_MODE": "live", "CBS_ODATA_URL": f"http://127.0.0.1:{closed_port()}"}))
+    assert down.status == FAIL and "not reachable" in down.message and "outbound HTTPS" in down.fix
+    # Demo mode asks nothing: every configured table must have a recording instead.
+    empty = tmp_path / "recordings"
+    empty.mkdir()
+    demo = check_cbs(Settings.from_env({"SOURCE_MODE": "recorded", "CBS_RECORDINGS_DIR": str(empty)}))
+    assert demo.status == FAIL and "no recording for" in demo.message and "86003NED" in demo.message
