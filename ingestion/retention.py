@@ -220,7 +220,8 @@ def _expire_data_docs(settings: Settings, before: datetime, dry_run: bool) -> li
     root = settings.data_docs_dir
     folders = [root / "results", root / "site" / "validations"]
     old = [p for folder in folders if folder.is_dir() for p in folder.rglob("*")
-           if p.is_file() and datetime.fromtimestamp(p.stat().st_mtime, UTC) < before]
+           if p.is_file() and not p.name.startswith(".")  # .ge_store_backend_id: the store's own id, not a result
+           and datetime.fromtimestamp(p.stat().st_mtime, UTC) < before]
     if dry_run or not old:
         return [str(p) for p in old]
     for path in old:

@@ -3,9 +3,11 @@ the marts rebuilt afterwards are the same; a second run finds nothing; a dry run
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -116,8 +118,20 @@ def test_purge_keeps_what_is_read_and_the_marts_stay_the_same(aged_warehouse) ->
         pointed = {r[0] for r in conn.execute("select distinct batch_id from marts.fct_indicator_value")}
     assert ids["C"] in pointed and ids["H2"] in pointed  # old, but mart values point to them
 
+    # Data Docs: the validation results of the first loads made old, the last one's left as it is.
+    results = sorted((p for p in (tmp / "data_docs" / "results").rglob("*.json") if p.is_file()),
+                     key=lambda p: p.stat().st_mtime)
+    assert len(results) >= 2 and (tmp / "data_docs" / "site" / "index.html").exists()
+    old_results, recent = results[:-1], results[-1]
+    aged = time.time() - 2 * 365 * 86400
+    for path in old_results:
+        os.utime(path, (aged, aged))
+
     policy = settings_for(url, tmp, RAW_RETENTION_MONTHS="12")
     report = apply_retention(url, policy)
+    assert sorted(report.data_docs_files) == sorted(map(str, old_results))
+    assert recent.exists() and not any(p.exists() for p in old_results)
+    assert (tmp / "data_docs" / "site" / "index.html").exists()
     assert {b.batch_id for b in report.batches} == {ids["A"], ids["B"], ids["H1"], ids["R"]}
     states = batches(url)
     for key in ("A", "B", "H1", "R"):
