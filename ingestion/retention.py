@@ -16,8 +16,10 @@ Purging deletes the batch's rows from every ``raw.*`` table, its ``audit.quarant
 folder's ``quarantine/`` - in SQL, one transaction. Its ``audit.load_batch`` row stays, with ``purged_at`` set (its
 status says what it was), its validation results stay (why it failed), and ``audit.retention_purge`` records what
 went under which policy. ``unchanged`` batches landed nothing and are left alone. Nothing a staging model reads is
-touched, so the marts built after retention equal those before. Data Docs validation results (``DATA_DOCS_DIR``) older
-than the same cut-off go too. Running it again finds nothing more to do.
+touched, so the marts built after retention equal those before; validation's comparisons with earlier batches (the
+previous published batch of a stream, the newest published cells of a CBS period) read batches that are kept.
+Data Docs validation results (``DATA_DOCS_DIR``) older than the same cut-off go too. Running it again finds nothing
+more to do.
 """
 
 from __future__ import annotations
