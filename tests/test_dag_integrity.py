@@ -17,7 +17,8 @@ DAG_FILES = sorted(p for p in DAGS_DIR.glob("*.py") if not p.name.startswith("_"
 SOURCE_DAGS = ["source_cbs", "source_handmatig", "source_kennispunt", "source_uwv", "source_werkplein"]
 FILE_SOURCE_DAGS = [d for d in SOURCE_DAGS if d != "source_cbs"]
 # Every DAG the deployment must have; the checks below run for each, and a DAG more or less fails the first test.
-DAG_IDS = sorted([*SOURCE_DAGS, "watch_drop_folders", "programmamonitor_transform", "refresh_deadline"])
+DAG_IDS = sorted([*SOURCE_DAGS, "watch_drop_folders", "programmamonitor_transform", "refresh_deadline",
+                  "raw_retention"])
 
 # As in Airflow's DAG processor, the DAGs folder is on sys.path (the DAG files import the `programmamonitor` package).
 if str(DAGS_DIR) not in sys.path:
