@@ -247,6 +247,40 @@ def check_pseudonym_key(cfg: Settings) -> Check:
                  "workers' environment (.env beside docker-compose.yml)")
 
 
+def check_pseudonym_history(cfg: Settings) -> Check:
+    """The key in use is the one the published Werkplein history was pseudonymised with (its key id per batch)."""
+    import psycopg
+
+    from ingestion.pseudonym import PseudonymKeyMissing, key_id, resolve_key
+
+    try:
+        current = key_id(resolve_key(cfg.pseudonym_key, cfg.source_mode))
+    except PseudonymKeyMissing:
+        return Check("key-history", WARN, "no usable key to compare (see pseudonym-key)", "set PSEUDONYM_KEY first")
+    if not cfg.warehouse_url:
+        return Check("key-history", WARN, "no warehouse to compare with (see warehouse)", "set WAREHOUSE_URL first")
+    try:
+        with psycopg.connect(cfg.warehouse_url, connect_timeout=CONNECT_TIMEOUT_SECONDS) as conn:
+            if not conn.execute("select to_regclass('audit.load_batch')").fetchone()[0]:
+                return Check("key-history", OK, "no Werkplein history yet: any key starts it")
+            used = conn.execute(
+                "select request_params->>'pseudonym_key_id', count(*) from audit.load_batch"
+                " where status = 'published' and request_params ? 'pseudonym_key_id' group by 1").fetchall()
+    except psycopg.Error as exc:
+        return Check("key-history", WARN, f"warehouse not readable: {_one_line(exc)}", "see the warehouse check")
+    other = sum(n for kid, n in used if kid != current)
+    if other:
+        return Check("key-history", FAIL,
+                     f"PSEUDONYM_KEY is not the key {other} published Werkplein batch(es) were pseudonymised with: "
+                     "tonight's files would give every person a new pseudonym (false in- and uitstroom, herinstroom "
+                     "history broken)",
+                     "restore the previous key from the secrets store; a deliberate rotation is a reload of the "
+                     "history with the new key (docs/runbook.md: rotating the pseudonymisation key)")
+    same = sum(n for _, n in used)
+    return Check("key-history", OK, f"the key of the published Werkplein history ({same} batch(es))" if same
+                 else "no Werkplein history yet: any key starts it")
+
+
 def check_cbs(cfg: Settings) -> Check:
     """Live: one metadata request to CBS with a short timeout. Recorded (demo): every configured table recorded."""
     from ingestion.sources.cbs import TableConfig, configured_tables
@@ -416,6 +450,7 @@ def run_checks(cfg: Settings | None = None, env: dict[str, str] | None = None) -
         ("drop-folders", lambda: check_drop_folders(cfg)),
         ("output-folders", lambda: check_output_folders(cfg)),
         ("pseudonym-key", lambda: check_pseudonym_key(cfg)),
+        ("key-history", lambda: check_pseudonym_history(cfg)),
         ("cbs", lambda: check_cbs(cfg)),
         ("dbt-project", lambda: check_dbt_project(cfg)),
         ("gx-suites", lambda: check_expectation_suites(cfg)),

@@ -10,8 +10,20 @@ import sys
 from pathlib import Path
 
 from ingestion.config import PACKAGE_DIR, PROJECT_ROOT, Settings
-from ingestion.doctor import FAIL, OK, WARN, check_cbs, check_dbt_project, check_drop_folders, check_pseudonym_key
+from ingestion.doctor import (
+    FAIL,
+    OK,
+    WARN,
+    check_cbs,
+    check_dbt_project,
+    check_drop_folders,
+    check_pseudonym_history,
+    check_pseudonym_key,
+)
+from ingestion.files import load_path
+from ingestion.generate import generate_werkplein
 from ingestion.recorded import serve
+from ingestion.warehouse import connect
 
 SECRET_KEY = "doctor-test-key-0123456789-must-never-show"
 SECRET_PASSWORD = "doctor-pw-must-never-show"
@@ -47,8 +59,8 @@ def closed_port() -> int:
         return sock.getsockname()[1]  # nothing listens once the socket is closed
 
 
-def test_doctor_passes_on_a_healthy_setup_and_prints_no_secret(warehouse_url: str, tmp_path: Path) -> None:
-    done = run_doctor(env_for(with_password(warehouse_url, SECRET_PASSWORD), tmp_path,
+def test_doctor_passes_on_a_healthy_setup_and_prints_no_secret(fresh_warehouse_url: str, tmp_path: Path) -> None:
+    done = run_doctor(env_for(with_password(fresh_warehouse_url, SECRET_PASSWORD), tmp_path,
                               DROP_DIR=str(tmp_path / "drop")))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "FAIL" not in done.stdout and "ready for tonight's run" in done.stdout
@@ -130,3 +142,28 @@ def test_cbs_check_asks_the_live_api_once_with_a_short_timeout_and_honours_demo_
     empty.mkdir()
     demo = check_cbs(Settings.from_env({"SOURCE_MODE": "recorded", "CBS_RECORDINGS_DIR": str(empty)}))
     assert demo.status == FAIL and "no recording for" in demo.message and "86003NED" in demo.message
+
+
+def test_a_key_other_than_the_published_historys_blocks(fresh_warehouse_url: str, tmp_path: Path) -> None:
+    """Each batch records which key pseudonymised it (a fingerprint, not the key); a night with another key would
+    break every flow, so doctor blocks it and says how to recover."""
+    folder = tmp_path / "werkplein"
+    generate_werkplein(folder, scale=0.05, months=1, end="2024-03", seed=5, gemeentecode="0141")
+    loaded_with = Settings.from_env({"WAREHOUSE_URL": fresh_warehouse_url, "SOURCE_MODE": "live",
+                                     "PSEUDONYM_KEY": SECRET_KEY, "DROP_DIR": str(tmp_path / "drop")})
+    assert check_pseudonym_history(loaded_with).status == OK  # no history yet
+    with connect(fresh_warehouse_url) as conn:
+        outcomes = load_path(conn, loaded_with, "werkplein", folder)
+        conn.execute("update audit.load_batch set status = 'published' where status = 'loaded'")
+        conn.commit()
+        stored = [r[0] for r in conn.execute("select request_params::text from audit.load_batch")]
+    assert outcomes and {o.status for o in outcomes} == {"loaded"}
+    assert SECRET_KEY not in " ".join(stored)
+
+    assert check_pseudonym_history(loaded_with).status == OK
+    rotated = Settings.from_env({"WAREHOUSE_URL": fresh_warehouse_url, "SOURCE_MODE": "live",
+                                 "PSEUDONYM_KEY": "another-key-0123456789-abcdef", "DROP_DIR": str(tmp_path / "drop")})
+    blocked = check_pseudonym_history(rotated)
+    assert blocked.status == FAIL
+    assert f"{len(outcomes)} published Werkplein batch(es)" in blocked.message
+    assert "restore the previous key" in blocked.fix and "another-key" not in blocked.message + blocked.fix
