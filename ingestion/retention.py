@@ -82,7 +82,9 @@ IN_USE_SQL = """
 """
 
 # Marts tables whose rows name the batch they came from; in `marts` and in `marts_previous` (the look back).
-MART_BATCH_COLUMNS = (("fct_indicator_value", "batch_id"), ("programme_indicator_status", "batch_id"))
+# Every column of the marts that names a batch (fct_indicator_value.batch_id, the lineage's input batches, ...):
+# found by name, so a new mart pointing to raw is protected without a change here.
+MART_BATCH_COLUMN_PATTERN = "%batch_id"
 
 
 @dataclass
@@ -137,15 +139,13 @@ def cutoff(settings: Settings, now: datetime | None = None) -> datetime | None:
 
 
 def _mart_references(conn: psycopg.Connection) -> sql.Composable:
-    parts = []
-    for schema in ("marts", "marts_previous"):
-        for table, column in MART_BATCH_COLUMNS:
-            exists = conn.execute(
-                "select 1 from information_schema.columns where table_schema = %s and table_name = %s"
-                " and column_name = %s", (schema, table, column)).fetchone()
-            if exists:
-                parts.append(sql.SQL("select {} from {} where {} is not null").format(
-                    sql.Identifier(column), sql.Identifier(schema, table), sql.Identifier(column)))
+    columns = conn.execute(
+        "select table_schema, table_name, column_name from information_schema.columns"
+        " where table_schema in ('marts', 'marts_previous') and column_name like %s"
+        " and data_type in ('bigint', 'integer') order by 1, 2, 3", (MART_BATCH_COLUMN_PATTERN,)).fetchall()
+    parts = [sql.SQL("select {} from {} where {} is not null").format(
+        sql.Identifier(column), sql.Identifier(schema, table), sql.Identifier(column))
+        for schema, table, column in columns]
     return sql.SQL(" union ").join(parts) if parts else sql.SQL("select null::bigint where false")
 
 
