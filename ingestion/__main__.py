@@ -9,6 +9,7 @@
     python -m ingestion summary
     python -m ingestion report [--out DIR]   # the programme report (REPORTS_DIR) from the marts, as bi_reader
     python -m ingestion manifest      # dbt parse: the manifest the transform DAG renders its dbt tasks from
+    python -m ingestion explain <INDICATOR_CODE> <GEMEENTECODE> <PERIOD>   # where a value of the marts came from
 
 Loads print one JSON line per batch or file (batch id, status, rows, reason) on stdout; logs go to stderr.
 """
@@ -108,6 +109,13 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from ingestion.explain import explain
+
+    print(explain(settings().require_warehouse_url(), args.indicator_code, args.gemeentecode, args.period))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingestion", description=__doc__.split("\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -141,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
     manifest = sub.add_parser("manifest", help="dbt parse: the manifest the transform DAG renders its dbt tasks from")
     manifest.set_defaults(func=cmd_manifest)
+    explain = sub.add_parser("explain", help="the lineage of one value of the marts: batch, request or file, raw rows")
+    explain.add_argument("indicator_code", help="catalogue indicator code, e.g. ep_bijstandsdossiers")
+    explain.add_argument("gemeentecode", help="GM0141 (also 0141), NL01, a wijk WK014101, ...")
+    explain.add_argument("period", help="CBS period code (2023JJ00, 2024MM02, 2024KW01), or 2023, 2024-02, 2024Q1")
+    explain.set_defaults(func=cmd_explain)
     return parser
 
 

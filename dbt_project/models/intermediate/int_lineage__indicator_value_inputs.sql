@@ -1,0 +1,225 @@
+{{ config(materialized='table') }}
+
+{#- The inputs of every computed indicator value (the marts' fct_indicator_value, value_source computed): one row
+    per input, keyed like the value (indicator_code, measure_code, gemeentecode, period_code, source_system), with
+    the batch it came from and the raw rows behind it. marts.indicator_value_lineage adds the batch (its status,
+    file or request) and the value itself.
+    - CBS: the formula (seeds/indicator_formula.csv) as int_indicator_values__cbs applies it: the numerator
+      ('teller') and the denominator ('noemer'), or the published figure ('waarde'), each the version
+      int_cbs__measure_values chose (newest edition, newest batch), with its raw.cbs_observation row: table, row
+      number in the response stream, region, period, topic key, other dimensions and value.
+    - UWV, Kennispunt, handmatig: the file row the value was read from (row number, the value as read).
+    - Werkplein: counts of persons, so never a person: for the monthly bijstand measures the number of rows of the
+      file that were counted and their row numbers (int_lineage__werkplein_rows), nothing when the value is
+      suppressed (the count is the value); for the other measures the file (all its rows were read); for a year
+      of herinstroom the twelve monthly files. -#}
+with formulas as (
+    select * from {{ ref('indicator_formula') }}
+),
+
+-- materialized once: the views below are expensive to plan into one join
+cbs_values as materialized (
+    select
+        *,
+        {{ cbs_period_end('period_code') }} as period_end
+    from {{ ref('int_indicator_values__cbs') }}
+),
+
+cbs_measures as materialized (
+    select * from {{ ref('int_cbs__measure_values') }}
+),
+
+cbs_observations as materialized (
+    select
+        *,
+        case when region_code = 'NL00' then 'NL01' else region_code end as gemeentecode
+    from {{ ref('stg_cbs__observations') }}
+),
+
+-- each value's numerator and denominator as int_indicator_values__cbs joins them: the denominator at the same
+-- period end (or, within one series, the same period code)
+cbs_input_cells as (
+    select
+        cbs_values.indicator_code, cbs_values.measure_code, cbs_values.gemeentecode, cbs_values.period_code,
+        formulas.numerator_measure, formulas.denominator_measure, formulas.multiplier,
+        'teller' as input_role, 1 as input_order, measures.series, measures.table_id, measures.batch_id, measures.value,
+        measures.measure_code as input_measure_code, measures.period_code as input_period_code
+    from cbs_values
+    inner join formulas
+        on cbs_values.indicator_code = formulas.indicator_code
+        and cbs_values.measure_code = formulas.measure_code
+    inner join cbs_measures as measures
+        on formulas.numerator_series = measures.series
+        and formulas.numerator_measure = measures.measure_code
+        and cbs_values.gemeentecode = measures.gemeentecode
+        and cbs_values.period_code = measures.period_code
+    union
+    select
+        cbs_values.indicator_code, cbs_values.measure_code, cbs_values.gemeentecode, cbs_values.period_code,
+        formulas.numerator_measure, formulas.denominator_measure, formulas.multiplier,
+        'noemer' as input_role, 2 as input_order, measures.series, measures.table_id, measures.batch_id, measures.value,
+        measures.measure_code as input_measure_code, measures.period_code as input_period_code
+    from cbs_values
+    inner join formulas
+        on cbs_values.indicator_code = formulas.indicator_code
+        and cbs_values.measure_code = formulas.measure_code
+    inner join cbs_measures as measures
+        on formulas.denominator_series = measures.series
+        and formulas.denominator_measure = measures.measure_code
+        and cbs_values.gemeentecode = measures.gemeentecode
+        and cbs_values.period_end = measures.period_end
+    union
+    select
+        cbs_values.indicator_code, cbs_values.measure_code, cbs_values.gemeentecode, cbs_values.period_code,
+        formulas.numerator_measure, formulas.denominator_measure, formulas.multiplier,
+        'noemer' as input_role, 2 as input_order, measures.series, measures.table_id, measures.batch_id, measures.value,
+        measures.measure_code as input_measure_code, measures.period_code as input_period_code
+    from cbs_values
+    inner join formulas
+        on cbs_values.indicator_code = formulas.indicator_code
+        and cbs_values.measure_code = formulas.measure_code
+        and formulas.denominator_series = formulas.numerator_series
+    inner join cbs_measures as measures
+        on formulas.denominator_series = measures.series
+        and formulas.denominator_measure = measures.measure_code
+        and cbs_values.gemeentecode = measures.gemeentecode
+        and cbs_values.period_code = measures.period_code
+),
+
+cbs_inputs as (
+    select
+        cells.indicator_code,
+        cells.measure_code,
+        cells.gemeentecode,
+        cells.period_code,
+        'cbs' as source_system,
+        case when cells.denominator_measure is null then 'waarde' else cells.input_role end as input_role,
+        cells.input_order,
+        cells.numerator_measure
+            || coalesce(' / ' || cells.denominator_measure, '')
+            || ' x ' || cells.multiplier::text as formula,
+        cells.batch_id,
+        'raw.cbs_observation' as raw_table,
+        cells.series || '.' || cells.input_measure_code as input_name,
+        cells.value as input_value,
+        'cel' as row_selection,
+        observations.table_id as raw_table_id,
+        observations.region_code as raw_region_code,
+        observations.period_code as raw_period_code,
+        observations.topic_key as raw_topic_key,
+        observations.dimensions::text as raw_dimensions,
+        observations.value as raw_value,
+        1::bigint as raw_row_count,
+        observations.source_row_number::text as raw_row_numbers
+    from cbs_input_cells as cells
+    left join cbs_observations as observations
+        on cells.batch_id = observations.batch_id
+        and cells.table_id = observations.table_id
+        and cells.input_period_code = observations.period_code
+        and cells.input_measure_code = observations.measure_code
+        and cells.gemeentecode = observations.gemeentecode
+),
+
+file_values as (
+    {%- for model, system, raw_table in [
+        ('int_indicator_values__uwv', 'uwv', 'raw.uwv_spanningsindicator'),
+        ('int_indicator_values__kennispunt', 'kennispunt_twente', 'raw.kennispunt_waarde'),
+        ('int_indicator_values__handmatig', 'handmatig', 'raw.handmatig_waarde')] %}
+    select
+        indicator_code,
+        measure_code,
+        gemeentecode,
+        period_code,
+        '{{ system }}' as source_system,
+        'waarde' as input_role,
+        1 as input_order,
+        null::text as formula,
+        batch_id,
+        '{{ raw_table }}' as raw_table,
+        measure_code as input_name,
+        value as input_value,
+        'cel' as row_selection,
+        null::text as raw_table_id,
+        null::text as raw_region_code,
+        null::text as raw_period_code,
+        null::text as raw_topic_key,
+        null::text as raw_dimensions,
+        value as raw_value,
+        1::bigint as raw_row_count,
+        source_row_number::text as raw_row_numbers
+    from {{ ref(model) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+werkplein_values as (
+    select * from {{ ref('int_indicator_values__werkplein') }}
+),
+
+werkplein_rows as (
+    select * from {{ ref('int_lineage__werkplein_rows') }}
+),
+
+-- the monthly files behind a year's herinstroom (int_werkplein__measure_values sums its 12 months)
+herinstroom_months as (
+    select
+        gemeentecode,
+        {{ cbs_year_code('peildatum') }} as year_code,
+        batch_id
+    from {{ ref('int_werkplein__herinstroom_maand') }}
+),
+
+werkplein_row_measures as (
+    select distinct measure_code from werkplein_rows
+),
+
+werkplein_inputs as (
+    select
+        werkplein_values.indicator_code,
+        werkplein_values.measure_code,
+        werkplein_values.gemeentecode,
+        werkplein_values.period_code,
+        'werkplein' as source_system,
+        'waarde' as input_role,
+        1 as input_order,
+        null::text as formula,
+        coalesce(herinstroom_months.batch_id, werkplein_values.batch_id) as batch_id,
+        'raw.werkplein_uitkering' as raw_table,
+        werkplein_values.measure_code as input_name,
+        werkplein_values.value as input_value,
+        case
+            when werkplein_row_measures.measure_code is null then 'bestand'
+            when werkplein_values.is_suppressed then 'onderdrukt'
+            else 'rijen'
+        end as row_selection,
+        null::text as raw_table_id,
+        null::text as raw_region_code,
+        null::text as raw_period_code,
+        null::text as raw_topic_key,
+        null::text as raw_dimensions,
+        null::numeric as raw_value,
+        case
+            when werkplein_row_measures.measure_code is not null and not werkplein_values.is_suppressed
+                then coalesce(werkplein_rows.row_count, 0)
+        end as raw_row_count,
+        case when not werkplein_values.is_suppressed then werkplein_rows.row_numbers end as raw_row_numbers
+    from werkplein_values
+    left join werkplein_row_measures on werkplein_values.measure_code = werkplein_row_measures.measure_code
+    left join werkplein_rows
+        on werkplein_values.batch_id = werkplein_rows.batch_id
+        and werkplein_values.gemeentecode = werkplein_rows.gemeentecode
+        and werkplein_values.period_code = werkplein_rows.period_code
+        and werkplein_values.measure_code = werkplein_rows.measure_code
+    left join herinstroom_months
+        on werkplein_values.measure_code = 'herinstroom_personen_jaar'
+        and werkplein_values.gemeentecode = herinstroom_months.gemeentecode
+        and werkplein_values.period_code = herinstroom_months.year_code
+)
+
+select * from cbs_inputs
+union all
+select * from file_values
+union all
+select * from werkplein_inputs
