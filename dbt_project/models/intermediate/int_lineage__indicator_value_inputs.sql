@@ -13,77 +13,40 @@
       file that were counted and their row numbers (int_lineage__werkplein_rows), nothing when the value is
       suppressed (the count is the value); for the other measures the file (all its rows were read); for a year
       of herinstroom the twelve monthly files. -#}
-with formulas as (
-    select * from {{ ref('indicator_formula') }}
+with cbs_values as (
+    select * from {{ ref('int_indicator_values__cbs') }}
 ),
 
--- materialized once: the views below are expensive to plan into one join
-cbs_values as materialized (
-    select
-        *,
-        {{ cbs_period_end('period_code') }} as period_end
-    from {{ ref('int_indicator_values__cbs') }}
-),
-
-cbs_measures as materialized (
-    select * from {{ ref('int_cbs__measure_values') }}
-),
-
-cbs_observations as materialized (
-    select
-        *,
-        case when region_code = 'NL00' then 'NL01' else region_code end as gemeentecode
-    from {{ ref('stg_cbs__observations') }}
-),
-
--- each value's numerator and denominator as int_indicator_values__cbs joins them: the denominator at the same
--- period end (or, within one series, the same period code)
+-- numerator and denominator as int_indicator_values__cbs joined them (it carries their cells)
 cbs_input_cells as (
     select
-        cbs_values.indicator_code, cbs_values.measure_code, cbs_values.gemeentecode, cbs_values.period_code,
-        formulas.numerator_measure, formulas.denominator_measure, formulas.multiplier,
-        'teller' as input_role, 1 as input_order, measures.series, measures.table_id, measures.batch_id, measures.value,
-        measures.measure_code as input_measure_code, measures.period_code as input_period_code
+        cbs_values.*,
+        roles.input_role,
+        roles.input_order,
+        roles.input_series,
+        roles.input_measure,
+        roles.input_value,
+        roles.input_batch_id,
+        roles.input_table_id,
+        roles.input_period_code
     from cbs_values
-    inner join formulas
-        on cbs_values.indicator_code = formulas.indicator_code
-        and cbs_values.measure_code = formulas.measure_code
-    inner join cbs_measures as measures
-        on formulas.numerator_series = measures.series
-        and formulas.numerator_measure = measures.measure_code
-        and cbs_values.gemeentecode = measures.gemeentecode
-        and cbs_values.period_code = measures.period_code
-    union
-    select
-        cbs_values.indicator_code, cbs_values.measure_code, cbs_values.gemeentecode, cbs_values.period_code,
-        formulas.numerator_measure, formulas.denominator_measure, formulas.multiplier,
-        'noemer' as input_role, 2 as input_order, measures.series, measures.table_id, measures.batch_id, measures.value,
-        measures.measure_code as input_measure_code, measures.period_code as input_period_code
-    from cbs_values
-    inner join formulas
-        on cbs_values.indicator_code = formulas.indicator_code
-        and cbs_values.measure_code = formulas.measure_code
-    inner join cbs_measures as measures
-        on formulas.denominator_series = measures.series
-        and formulas.denominator_measure = measures.measure_code
-        and cbs_values.gemeentecode = measures.gemeentecode
-        and cbs_values.period_end = measures.period_end
-    union
-    select
-        cbs_values.indicator_code, cbs_values.measure_code, cbs_values.gemeentecode, cbs_values.period_code,
-        formulas.numerator_measure, formulas.denominator_measure, formulas.multiplier,
-        'noemer' as input_role, 2 as input_order, measures.series, measures.table_id, measures.batch_id, measures.value,
-        measures.measure_code as input_measure_code, measures.period_code as input_period_code
-    from cbs_values
-    inner join formulas
-        on cbs_values.indicator_code = formulas.indicator_code
-        and cbs_values.measure_code = formulas.measure_code
-        and formulas.denominator_series = formulas.numerator_series
-    inner join cbs_measures as measures
-        on formulas.denominator_series = measures.series
-        and formulas.denominator_measure = measures.measure_code
-        and cbs_values.gemeentecode = measures.gemeentecode
-        and cbs_values.period_code = measures.period_code
+    cross join lateral (
+        values
+            (
+                case when cbs_values.denominator_measure is null then 'waarde' else 'teller' end, 1,
+                cbs_values.numerator_series, cbs_values.numerator_measure, cbs_values.numerator_input_value,
+                cbs_values.numerator_batch_id, cbs_values.numerator_table_id, cbs_values.numerator_period_code
+            ),
+            (
+                'noemer', 2,
+                cbs_values.denominator_series, cbs_values.denominator_measure, cbs_values.denominator_input_value,
+                cbs_values.denominator_batch_id, cbs_values.denominator_table_id, cbs_values.denominator_period_code
+            )
+    ) as roles (
+        input_role, input_order, input_series, input_measure, input_value, input_batch_id, input_table_id,
+        input_period_code
+    )
+    where roles.input_batch_id is not null
 ),
 
 cbs_inputs as (
@@ -93,15 +56,15 @@ cbs_inputs as (
         cells.gemeentecode,
         cells.period_code,
         'cbs' as source_system,
-        case when cells.denominator_measure is null then 'waarde' else cells.input_role end as input_role,
+        cells.input_role,
         cells.input_order,
         cells.numerator_measure
             || coalesce(' / ' || cells.denominator_measure, '')
             || ' x ' || cells.multiplier::text as formula,
-        cells.batch_id,
+        cells.input_batch_id as batch_id,
         'raw.cbs_observation' as raw_table,
-        cells.series || '.' || cells.input_measure_code as input_name,
-        cells.value as input_value,
+        cells.input_series || '.' || cells.input_measure as input_name,
+        cells.input_value,
         'cel' as row_selection,
         observations.table_id as raw_table_id,
         observations.region_code as raw_region_code,
@@ -112,12 +75,13 @@ cbs_inputs as (
         1::bigint as raw_row_count,
         observations.source_row_number::text as raw_row_numbers
     from cbs_input_cells as cells
-    left join cbs_observations as observations
-        on cells.batch_id = observations.batch_id
-        and cells.table_id = observations.table_id
+    left join {{ ref('stg_cbs__observations') }} as observations
+        on cells.input_batch_id = observations.batch_id
+        and cells.input_table_id = observations.table_id
         and cells.input_period_code = observations.period_code
-        and cells.input_measure_code = observations.measure_code
-        and cells.gemeentecode = observations.gemeentecode
+        and cells.input_measure = observations.measure_code
+        and cells.gemeentecode
+            = case when observations.region_code = 'NL00' then 'NL01' else observations.region_code end
 ),
 
 file_values as (
