@@ -27,7 +27,7 @@ from ingestion.report.numbers import format_number
 from ingestion.warehouse import connect
 
 LINEAGE_SQL = """
-select l.*, i.indicator_name, i.unit, g.name_nl as gemeente_name, p.label_nl as period_label
+select l.*, i.name_nl as indicator_name, i.unit, g.name as gemeente_name, p.label_nl as period_label
 from marts.indicator_value_lineage l
 left join marts.dim_indicator i on i.indicator_code = l.indicator_code
 left join marts.dim_gemeente g on g.gemeentecode = l.gemeentecode
@@ -89,7 +89,7 @@ def _check_known(cur: psycopg.Cursor, query: Query) -> None:
     if query.indicator_code not in indicators:
         raise ExplainError(f"unknown indicator {query.indicator_code!r}{_suggest(query.indicator_code, indicators)}")
     areas = {
-        r["gemeentecode"]: r["name_nl"] for r in cur.execute("select gemeentecode, name_nl from marts.dim_gemeente")
+        r["gemeentecode"]: r["name"] for r in cur.execute("select gemeentecode, name from marts.dim_gemeente")
     }
     if query.gemeentecode not in areas:
         by_name = [code for code, name in areas.items() if name and name.lower() == query.gemeentecode.lower()]

@@ -135,8 +135,17 @@ herinstroom_months as (
     from {{ ref('int_werkplein__herinstroom_maand') }}
 ),
 
+-- the measures int_lineage__werkplein_rows names the rows of (all of int_werkplein__bijstand_maand's)
 werkplein_row_measures as (
-    select distinct measure_code from werkplein_rows
+    select measure_code
+    from (
+        values
+            ('open_dossiers_algemene_bijstand'), ('open_dossiers_ioaw'), ('open_dossiers_ioaz'),
+            ('open_dossiers_bbz'), ('instroom_algemene_bijstand'), ('uitstroom_algemene_bijstand'),
+            ('uitstroom_naar_werk'), ('uitstroom_arbeid_in_dienstbetrekking'), ('uitstroom_zelfstandig'),
+            ('uitstroom_ww'), ('uitstroom_andere_uitkering'), ('uitstroom_administratief'), ('uitstroom_overig'),
+            ('uitstroom_reden_onbekend')
+    ) as measures (measure_code)
 ),
 
 werkplein_inputs as (
@@ -154,8 +163,8 @@ werkplein_inputs as (
         werkplein_values.measure_code as input_name,
         werkplein_values.value as input_value,
         case
-            when werkplein_row_measures.measure_code is null then 'bestand'
             when werkplein_values.is_suppressed then 'onderdrukt'
+            when werkplein_row_measures.measure_code is null then 'bestand'
             else 'rijen'
         end as row_selection,
         null::text as raw_table_id,
