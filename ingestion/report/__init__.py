@@ -36,8 +36,10 @@ DEMO_MODES = {"recorded": "opgenomen demo-antwoorden", "generated": "gegenereerd
 DECOMPOSITION_INDICATOR = "ep_bijstandsdossiers"
 DECOMPOSITION_COLUMNS = (
     ("caseload_begin", "Begin"),
-    ("instroom_nieuw", "Instroom"),
+    ("instroom_totaal", "Instroom totaal"),
+    ("instroom_nieuw", "Instroom nieuw"),
     ("herinstroom", "Herinstroom"),
+    ("uitstroom_totaal", "Uitstroom totaal"),
     ("uitstroom_werk", "Uitstroom werk"),
     ("uitstroom_andere_uitkering", "Uitstroom andere uitkering"),
     ("uitstroom_verhuizing", "Uitstroom verhuizing"),

@@ -215,18 +215,37 @@ def legend_items(indicator: IndicatorReport) -> Sequence[tuple[str, str]]:
 
 
 # The caseload decomposition (marts.bijstand_caseload_decomposition): per month a stacked bar, inflows up and
-# outflows down, and the net change as a line. Each drawn cell is a <rect class="segment"> with data-reeks (the
+# outflows down, and the net change as a line. Each drawn part is a <rect class="segment"> with data-reeks (the
 # mart's column), data-periode and data-waarde; each net change a <circle class="mutatie">: the browser test
-# counts them against the mart. A suppressed cell is not drawn (a cross under its month), never a number.
+# counts them against the mart. A suppressed part is never drawn (a cross under its month); where the total of a
+# direction is published, what its shown parts leave of it is drawn as one "rest" segment (instroom_rest,
+# uitstroom_rest): the sum of two or more suppressed parts, which the published total and parts already give.
 DECOMPOSITION_FLOWS = (
     ("instroom_nieuw", "Instroom (nieuw)", 1),
     ("herinstroom", "Herinstroom (binnen 12 maanden)", 1),
+    ("instroom_rest", "Instroom, niet uit te splitsen (kleine aantallen)", 1),
     ("uitstroom_werk", "Uitstroom naar werk", -1),
     ("uitstroom_andere_uitkering", "Uitstroom naar andere uitkering", -1),
     ("uitstroom_verhuizing", "Uitstroom door verhuizing", -1),
     ("uitstroom_overig", "Uitstroom overig", -1),
+    ("uitstroom_rest", "Uitstroom, redenen samen (kleine aantallen)", -1),
 )
+DECOMPOSITION_TOTALS = {"instroom_rest": "instroom_totaal", "uitstroom_rest": "uitstroom_totaal"}
 DECOMPOSITION_HEIGHT = 300
+
+
+def decomposition_parts(month: DecompositionMonth) -> list[tuple[str, str, int, int]]:
+    """(key, label, sign, value) of every part of the month's bar that may be shown."""
+    parts: list[tuple[str, str, int, int]] = []
+    for key, label, sign in DECOMPOSITION_FLOWS:
+        if key in DECOMPOSITION_TOTALS:
+            total = getattr(month, DECOMPOSITION_TOTALS[key])
+            shown = sum(v for k, _, s, v in parts if s == sign)
+            if total is not None and total > shown:
+                parts.append((key, label, sign, total - shown))
+        elif (value := getattr(month, key)) is not None:
+            parts.append((key, label, sign, value))
+    return parts
 
 
 def render_decomposition_chart(months: Sequence[DecompositionMonth]) -> str:
@@ -234,8 +253,9 @@ def render_decomposition_chart(months: Sequence[DecompositionMonth]) -> str:
     if not months:
         return ""
     height = DECOMPOSITION_HEIGHT
-    ups = [sum(getattr(m, k) or 0 for k, _, sign in DECOMPOSITION_FLOWS if sign > 0) for m in months]
-    downs = [sum(getattr(m, k) or 0 for k, _, sign in DECOMPOSITION_FLOWS if sign < 0) for m in months]
+    bars = [decomposition_parts(m) for m in months]
+    ups = [sum(v for _, _, sign, v in parts if sign > 0) for parts in bars]
+    downs = [sum(v for _, _, sign, v in parts if sign < 0) for parts in bars]
     nets = [m.caseload_mutatie for m in months if m.caseload_mutatie is not None]
     ticks = nice_ticks(min([-d for d in downs] + nets + [0]), max(ups + nets + [1]))
     y_min, y_max = ticks[0], ticks[-1]
@@ -264,23 +284,20 @@ def render_decomposition_chart(months: Sequence[DecompositionMonth]) -> str:
         out.append(f'<line class="raster" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick)}" y2="{y(tick)}"/>')
         out.append(f'<text class="as-y" x="{LEFT - 6}" y="{y(tick) + 4}">{format_number(tick, 0)}</text>')
     out.append(f'<line class="nullijn" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0)}" y2="{y(0)}"/>')
-    for index, month in enumerate(months):
+    for index, (month, parts) in enumerate(zip(months, bars, strict=True)):
         if month.period_start.month == 1 or index == 0:
             out.append(
                 f'<text class="as-x" x="{x(index)}" y="{height - BOTTOM + 18}">{month.period_start.year}</text>'
             )
-        up, down = 0.0, 0.0
-        for key, label, sign in DECOMPOSITION_FLOWS:
-            value = getattr(month, key)
-            if value is None:
-                continue
+        up, down = 0, 0
+        for key, label, sign, value in parts:
             if sign > 0:
                 top, bottom = up + value, up
                 up += value
             else:
                 top, bottom = -down, -down - value
                 down += value
-            tip = escape(f"{month.period_label}: {label.lower()} {format_number(value)}")
+            tip = escape(f"{month.period_label}: {label[0].lower()}{label[1:]} {format_number(value)}")
             out.append(
                 f'<rect class="segment segment-{key}" x="{round(x(index) - bar / 2, 1)}" y="{y(top)}"'
                 f' width="{round(bar, 1)}" height="{round(y(bottom) - y(top), 1)}" data-reeks="{key}"'
@@ -318,8 +335,9 @@ def render_decomposition_chart(months: Sequence[DecompositionMonth]) -> str:
 
 
 def decomposition_legend(months: Sequence[DecompositionMonth]) -> Sequence[tuple[str, str]]:
-    """(css class, label) of the decomposition chart's legend."""
-    items = [(f"legenda-{key}", label) for key, label, _ in DECOMPOSITION_FLOWS]
+    """(css class, label) of what the decomposition chart shows."""
+    shown = {key for m in months for key, _, _, _ in decomposition_parts(m)}
+    items = [(f"legenda-{key}", label) for key, label, _ in DECOMPOSITION_FLOWS if key in shown]
     items.append(("legenda-mutatie", "Netto verandering"))
     if any(m.has_suppressed_cells for m in months):
         items.append(("legenda-onderdrukt", "Deels onderdrukt (klein aantal)"))

@@ -65,7 +65,8 @@ MARTS_MOMENT_SQL = "select max(checked_at) from marts.data_quality"
 # The caseload decomposition of the contract gemeente (marts.bijstand_caseload_decomposition), month by month.
 DECOMPOSITION_SQL = """
 select d.period_code, coalesce(p.label_nl, d.period_code) as period_label, d.period_start, d.period_end,
-       d.caseload_begin, d.instroom_nieuw, d.herinstroom, d.uitstroom_werk, d.uitstroom_andere_uitkering,
+       d.caseload_begin, d.instroom_totaal, d.instroom_nieuw, d.herinstroom, d.uitstroom_totaal, d.uitstroom_werk,
+       d.uitstroom_andere_uitkering,
        d.uitstroom_verhuizing, d.uitstroom_overig, d.caseload_eind, d.caseload_mutatie, d.has_suppressed_cells,
        d.is_terugkijkperiode_volledig, d.source_mode
 from marts.bijstand_caseload_decomposition d
@@ -174,8 +175,10 @@ class DecompositionMonth:
     period_start: date
     period_end: date
     caseload_begin: int | None
+    instroom_totaal: int | None
     instroom_nieuw: int | None
     herinstroom: int | None
+    uitstroom_totaal: int | None
     uitstroom_werk: int | None
     uitstroom_andere_uitkering: int | None
     uitstroom_verhuizing: int | None

@@ -59,8 +59,10 @@ DECOMPOSITION_HEADER = (
     "periodecode",
     "einde_periode",
     "uitkeringen_begin",
+    "instroom_totaal",
     "instroom_nieuw",
     "herinstroom",
+    "uitstroom_totaal",
     "uitstroom_werk",
     "uitstroom_andere_uitkering",
     "uitstroom_verhuizing",
@@ -71,8 +73,10 @@ DECOMPOSITION_HEADER = (
 )
 DECOMPOSITION_COLUMNS = (
     "caseload_begin",
+    "instroom_totaal",
     "instroom_nieuw",
     "herinstroom",
+    "uitstroom_totaal",
     "uitstroom_werk",
     "uitstroom_andere_uitkering",
     "uitstroom_verhuizing",

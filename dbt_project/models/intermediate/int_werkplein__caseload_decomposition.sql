@@ -20,6 +20,8 @@
       (is_terugkijkperiode_volledig false) herinstroom undercounts.
     - uitstroom by reason: seeds/werkplein_reden_beeindiging.csv decompositie_reden (werk 11, 13; andere uitkering 14,
       15; verhuizing 32, 33); every other code, no code, or a dossier gone from the export without einddatum = overig.
+    - instroom_totaal and uitstroom_totaal are the sums: published on their own, they show the flow when its split
+      is suppressed (a small herinstroom would otherwise hide instroom_nieuw too).
 -#}
 {%- set window = "make_interval(months => " ~ (var('herinstroom_window_months') | int) ~ ")" %}
 with uitkeringen as (
@@ -165,10 +167,13 @@ select
     coalesce(counted.caseload_begin, 0) as caseload_begin,
     coalesce(counted.instroom_nieuw, 0) as instroom_nieuw,
     coalesce(counted.herinstroom, 0) as herinstroom,
+    coalesce(counted.instroom_nieuw, 0) + coalesce(counted.herinstroom, 0) as instroom_totaal,
     coalesce(counted.uitstroom_werk, 0) as uitstroom_werk,
     coalesce(counted.uitstroom_andere_uitkering, 0) as uitstroom_andere_uitkering,
     coalesce(counted.uitstroom_verhuizing, 0) as uitstroom_verhuizing,
     coalesce(counted.uitstroom_overig, 0) as uitstroom_overig,
+    coalesce(counted.uitstroom_werk, 0) + coalesce(counted.uitstroom_andere_uitkering, 0)
+    + coalesce(counted.uitstroom_verhuizing, 0) + coalesce(counted.uitstroom_overig, 0) as uitstroom_totaal,
     coalesce(counted.caseload_eind, 0) as caseload_eind
 from decomposable_months
 inner join months as previous_month

@@ -42,6 +42,8 @@ decomposition as (
         values
             ('instroom_nieuw', decomposition.instroom_nieuw),
             ('herinstroom', decomposition.herinstroom),
+            ('instroom_totaal', decomposition.instroom_totaal),
+            ('uitstroom_totaal', decomposition.uitstroom_totaal),
             ('uitstroom_werk', decomposition.uitstroom_werk),
             ('uitstroom_andere_uitkering', decomposition.uitstroom_andere_uitkering),
             ('uitstroom_verhuizing', decomposition.uitstroom_verhuizing),

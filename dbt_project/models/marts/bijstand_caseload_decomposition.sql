@@ -5,8 +5,8 @@
     decompositie_<flow>, begin and end the caseload cells open_dossiers_algemene_bijstand of the previous and this
     month) is null here and named in suppressed_cells. The identity begin + inflows - outflows = end is tested on
     the unsuppressed intermediate model; here it holds for every row without suppressed cells. -#}
-{%- set flows = ['instroom_nieuw', 'herinstroom', 'uitstroom_werk', 'uitstroom_andere_uitkering',
-    'uitstroom_verhuizing', 'uitstroom_overig'] %}
+{%- set flows = ['instroom_totaal', 'instroom_nieuw', 'herinstroom', 'uitstroom_totaal', 'uitstroom_werk',
+    'uitstroom_andere_uitkering', 'uitstroom_verhuizing', 'uitstroom_overig'] %}
 with decomposition as (
     select * from {{ ref('int_werkplein__caseload_decomposition') }}
 ),
