@@ -52,7 +52,7 @@ def night(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """(warehouse URL, settings, the Werkplein drop folder) after one night's load, validation and publish."""
     tmp = tmp_path_factory.mktemp("lineage")
     werkplein = tmp / "werkplein"
-    generate_werkplein(werkplein, scale=0.1, months=24, end="2024-12", seed=11, gemeentecode="0141")
+    generate_werkplein(werkplein, scale=0.3, months=24, end="2024-12", seed=11, gemeentecode="0141")
     with throwaway_warehouse(pg_server_url, "pm_lineage") as url:
         cfg = Settings.from_env(
             {
@@ -183,7 +183,7 @@ def test_the_published_decomposition_hides_small_cells_unrecoverably(night: tupl
                 shown += name not in ("caseload_begin", "caseload_eind")
         if cell["caseload_begin"] is not None and cell["caseload_eind"] is not None:
             assert mutatie == cell["caseload_eind"] - cell["caseload_begin"]
-    assert small_hidden, "scale 0.1 should have small monthly flows (herinstroom, verhuizing)"
+    assert small_hidden, "scale 0.3 should have small monthly flows (herinstroom, verhuizing)"
     assert shown, "and flows large enough to be published (the totals)"
 
 

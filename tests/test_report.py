@@ -371,7 +371,8 @@ def test_the_caseload_decomposition_chart_table_and_csv_equal_the_mart(night: tu
             value = getattr(month, column)
             expected_text = "onderdrukt" if value is None else format_value(value, "count")
             assert text == expected_text, (month.period_code, column, text)
-    assert drawn_total[1] > 0 and drawn_total[-1] > 0
+    # at this small scale most flows are suppressed; tests/test_report_format.py draws constructed months
+    assert sum(drawn_total.values()) == sum(v for m in months for _, _, _, v in decomposition_parts(m))
     net = {c["data-periode"]: int(c["data-waarde"]) for c in facts.net_changes}
     assert net == {m.period_code: m.caseload_mutatie for m in months if m.caseload_mutatie is not None}
     # the CSV: one row per month, the mart's numbers, a suppressed cell empty with the note
