@@ -33,7 +33,7 @@ left join marts.dim_indicator i on i.indicator_code = l.indicator_code
 left join marts.dim_gemeente g on g.gemeentecode = l.gemeentecode
 left join marts.dim_period p on p.period_code = l.period_code
 where l.indicator_code = %s and l.gemeentecode = %s and l.period_code = %s
-order by l.value_source, l.measure_code, l.input_order, l.batch_id, l.raw_row_numbers
+order by l.value_source, l.is_primary_measure desc nulls last, l.measure_code, l.input_order, l.batch_id, l.raw_row_numbers
 """
 
 ROW_SELECTION = {
@@ -156,7 +156,8 @@ def render(query: Query, rows: list[dict[str, Any]]) -> str:
         blocks[(row["value_source"], row["measure_code"])].append(row)
     for (value_source, measure_code), inputs in blocks.items():
         head = inputs[0]
-        lines += ["", f"measure {measure_code} ({head['source_system']})", f"  {_value_line(head)}"]
+        primary = ", the status is judged on it" if head["is_primary_measure"] else ""
+        lines += ["", f"measure {measure_code} ({head['source_system']}{primary})", f"  {_value_line(head)}"]
         if head["source_title"]:
             lines.append(f"  source: {head['source_title']}")
         if head["formula"]:

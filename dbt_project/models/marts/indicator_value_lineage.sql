@@ -21,6 +21,7 @@ batches as (
 select
     values_.indicator_code::text as indicator_code,
     values_.measure_code::text as measure_code,
+    values_.is_primary_measure::boolean as is_primary_measure,
     values_.gemeentecode::text as gemeentecode,
     values_.period_code::text as period_code,
     values_.value_source::text as value_source,
