@@ -23,7 +23,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from ingestion.report.data import read_as_bi
-from ingestion.report.numbers import format_number
+from ingestion.report.numbers import AMSTERDAM, format_number
 from ingestion.warehouse import connect
 
 LINEAGE_SQL = """
@@ -33,7 +33,8 @@ left join marts.dim_indicator i on i.indicator_code = l.indicator_code
 left join marts.dim_gemeente g on g.gemeentecode = l.gemeentecode
 left join marts.dim_period p on p.period_code = l.period_code
 where l.indicator_code = %s and l.gemeentecode = %s and l.period_code = %s
-order by l.value_source, l.is_primary_measure desc nulls last, l.measure_code, l.input_order, l.batch_id, l.raw_row_numbers
+order by l.value_source, l.is_primary_measure desc nulls last, l.measure_code, l.input_order, l.batch_id,
+         l.raw_row_numbers
 """
 
 ROW_SELECTION = {
@@ -174,7 +175,9 @@ def render(query: Query, rows: list[dict[str, Any]]) -> str:
 
 
 def _input_lines(row: dict[str, Any]) -> list[str]:
-    loaded = row["batch_loaded_at"].strftime("%Y-%m-%d %H:%M %Z") if row["batch_loaded_at"] else "-"
+    loaded = (
+        row["batch_loaded_at"].astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M %Z") if row["batch_loaded_at"] else "-"
+    )
     lines = [
         f"  input {row['input_role']}: {row['input_name']} = {_number(row['input_value'])}",
         f"    batch {row['batch_id']}: status {row['batch_status']}, loaded {loaded}, source mode {row['source_mode']}"
