@@ -9,6 +9,7 @@
     python -m ingestion summary
     python -m ingestion report [--out DIR]   # the programme report (REPORTS_DIR) from the marts, as bi_reader
     python -m ingestion manifest      # dbt parse: the manifest the transform DAG renders its dbt tasks from
+    python -m ingestion explain <INDICATOR_CODE> <GEMEENTECODE> <PERIOD>   # where a value of the marts came from
     python -m ingestion doctor        # can tonight's run work? each check with its cause and fix; exit 1 if not
     python -m ingestion retention [--dry-run]   # raw retention (RAW_RETENTION_MONTHS): purge old unused batches
 
@@ -110,6 +111,13 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from ingestion.explain import explain
+
+    print(explain(settings().require_warehouse_url(), args.indicator_code, args.gemeentecode, args.period))
+    return 0
+
+
 # --- operability (issue 12): doctor and raw retention ------------------------------------------------------------
 
 
@@ -179,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
     manifest = sub.add_parser("manifest", help="dbt parse: the manifest the transform DAG renders its dbt tasks from")
     manifest.set_defaults(func=cmd_manifest)
+    explain = sub.add_parser("explain", help="the lineage of one value of the marts: batch, request or file, raw rows")
+    explain.add_argument("indicator_code", help="catalogue indicator code, e.g. ep_bijstandsdossiers")
+    explain.add_argument("gemeentecode", help="GM0141 (also 0141), NL01, a wijk WK014101, ...")
+    explain.add_argument("period", help="CBS period code (2023JJ00, 2024MM02, 2024KW01), or 2023, 2024-02, 2024Q1")
+    explain.set_defaults(func=cmd_explain)
     add_operability_commands(sub)
     return parser
 
