@@ -65,19 +65,18 @@ def programmamonitor_transform() -> None:
     @task(retries=0, execution_timeout=timedelta(minutes=20))
     def refresh_data_quality() -> None:
         from ingestion.config import settings
-        from ingestion.transform import build_data_quality, publish_data_quality
+        from ingestion.transform import refresh_data_quality
 
         cfg = settings()
-        url = cfg.require_warehouse_url()
-        build_data_quality(url, cfg)
-        publish_data_quality(url, get_current_context()["ti"].xcom_pull(task_ids="plan", key="inputs"))
+        inputs = get_current_context()["ti"].xcom_pull(task_ids="plan", key="inputs")
+        refresh_data_quality(cfg.require_warehouse_url(), cfg, inputs)
 
     @task(retries=0, execution_timeout=timedelta(minutes=10))
-    def prepare_shadow() -> None:
+    def prepare_shadow() -> str:
         from ingestion.config import settings
         from ingestion.transform import prepare_shadow
 
-        prepare_shadow(settings().require_warehouse_url())
+        return prepare_shadow(settings().require_warehouse_url())  # the build id, checked at publish
 
     # The verdict on the build is dbt's: a failing model or test stops the run here, and `marts` stays as it was.
     @task(retries=0, execution_timeout=DBT_TIMEOUT)
@@ -94,8 +93,9 @@ def programmamonitor_transform() -> None:
         from ingestion.config import settings
         from ingestion.transform import publish_marts
 
-        inputs = get_current_context()["ti"].xcom_pull(task_ids="plan", key="inputs")
-        publish_marts(settings().require_warehouse_url(), inputs)
+        ti = get_current_context()["ti"]
+        inputs = ti.xcom_pull(task_ids="plan", key="inputs")
+        publish_marts(settings().require_warehouse_url(), inputs, ti.xcom_pull(task_ids="prepare_shadow"))
 
     @task(execution_timeout=timedelta(minutes=10))
     def summary() -> str:

@@ -9,6 +9,9 @@
     python -m ingestion summary
     python -m ingestion report [--out DIR]   # the programme report (REPORTS_DIR) from the marts, as bi_reader
     python -m ingestion manifest      # dbt parse: the manifest the transform DAG renders its dbt tasks from
+    python -m ingestion explain <INDICATOR_CODE> <GEMEENTECODE> <PERIOD>   # where a value of the marts came from
+    python -m ingestion doctor        # can tonight's run work? each check with its cause and fix; exit 1 if not
+    python -m ingestion retention [--dry-run]   # raw retention (RAW_RETENTION_MONTHS): purge old unused batches
 
 Loads print one JSON line per batch or file (batch id, status, rows, reason) on stdout; logs go to stderr.
 """
@@ -108,6 +111,49 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from ingestion.explain import explain
+
+    print(explain(settings().require_warehouse_url(), args.indicator_code, args.gemeentecode, args.period))
+    return 0
+
+
+# --- operability (issue 12): doctor and raw retention ------------------------------------------------------------
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from ingestion.doctor import render, run_checks
+
+    if not args.verbose:
+        import airflow.configuration  # noqa: F401 - configures logging when imported: quiet it afterwards
+
+        logging.getLogger().setLevel(logging.WARNING)  # one line per check; the libraries' chatter only with -v
+    results = run_checks()
+    print(render(results), flush=True)
+    return 1 if any(check.blocking for check in results) else 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from ingestion.retention import apply_retention
+
+    cfg = settings()
+    report = apply_retention(cfg.require_warehouse_url(), cfg, dry_run=args.dry_run)
+    for line in report.lines():
+        print(line, flush=True)
+    return 0
+
+
+def add_operability_commands(sub: argparse._SubParsersAction) -> None:
+    sub.add_parser("doctor", help="check the set-up: each problem with its cause and fix; exit 1 if a night would fail"
+                   ).set_defaults(func=cmd_doctor)
+    retention = sub.add_parser("retention", help="purge raw batches older than RAW_RETENTION_MONTHS that nothing reads")
+    retention.add_argument("--dry-run", action="store_true", help="list what would be purged; change nothing")
+    retention.set_defaults(func=cmd_retention)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingestion", description=__doc__.split("\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -141,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
     manifest = sub.add_parser("manifest", help="dbt parse: the manifest the transform DAG renders its dbt tasks from")
     manifest.set_defaults(func=cmd_manifest)
+    explain = sub.add_parser("explain", help="the lineage of one value of the marts: batch, request or file, raw rows")
+    explain.add_argument("indicator_code", help="catalogue indicator code, e.g. ep_bijstandsdossiers")
+    explain.add_argument("gemeentecode", help="GM0141 (also 0141), NL01, a wijk WK014101, ...")
+    explain.add_argument("period", help="CBS period code (2023JJ00, 2024MM02, 2024KW01), or 2023, 2024-02, 2024Q1")
+    explain.set_defaults(func=cmd_explain)
+    add_operability_commands(sub)
     return parser
 
 

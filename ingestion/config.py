@@ -17,6 +17,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 SOURCE_MODES = ("recorded", "live")
+# What raw retention keeps of a batch older than RAW_RETENTION_MONTHS (ingestion/retention.py).
+RETENTION_KEEPS = ("in_use", "published")
 DEFAULT_MAX_FILE_BYTES = 512 << 20
 
 
@@ -47,6 +49,9 @@ class Settings:
     bi_login_password: str | None = field(repr=False)
     small_number_threshold: int
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    raw_retention_months: int = 0
+    raw_retention_keep: str = "in_use"
+    min_free_disk_gb: float = 2.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,6 +66,15 @@ class Settings:
         max_file_bytes = env.get("MAX_FILE_BYTES", str(DEFAULT_MAX_FILE_BYTES)).strip()
         if not max_file_bytes.isdigit() or int(max_file_bytes) < 1:
             raise ConfigurationError(f"MAX_FILE_BYTES={max_file_bytes!r} is not a whole number of bytes >= 1")
+        retention_months = env.get("RAW_RETENTION_MONTHS", "0").strip() or "0"
+        if not retention_months.isdigit():
+            raise ConfigurationError(f"RAW_RETENTION_MONTHS={retention_months!r} is not a whole number of months "
+                                     "(0 = keep every batch)")
+        retention_keep = env.get("RAW_RETENTION_KEEP", "in_use").strip().lower()
+        if retention_keep not in RETENTION_KEEPS:
+            raise ConfigurationError(
+                f"RAW_RETENTION_KEEP={retention_keep!r} is not one of {', '.join(RETENTION_KEEPS)}"
+            )
         return cls(
             # WAREHOUSE_URL wins; under Airflow the same URL may come as the connection AIRFLOW_CONN_WAREHOUSE.
             warehouse_url=env.get("WAREHOUSE_URL") or env.get("AIRFLOW_CONN_WAREHOUSE") or None,
@@ -94,6 +108,13 @@ class Settings:
             small_number_threshold=int(threshold),
             # A dropped file larger than this (or an XLSX unpacking to more) is rejected unread.
             max_file_bytes=int(max_file_bytes),
+            # Raw retention (ingestion/retention.py, DAG raw_retention): batches older than this many months lose
+            # their rows unless kept (0 = keep everything); in_use = only what the marts and staging still read,
+            # published = every published batch, superseded ones too.
+            raw_retention_months=int(retention_months),
+            raw_retention_keep=retention_keep,
+            # `doctor` fails below this much free disk (GiB) under the drop folders, dbt target and Data Docs.
+            min_free_disk_gb=float(env.get("MIN_FREE_DISK_GB", "2")),
         )
 
     @property

@@ -184,6 +184,9 @@ def load_file(
                                               f" (SOURCES.md; e.g. {source.example_file_name})")
             if oversized:
                 raise FileRejected(path.name, too_large(size, settings.max_file_bytes))
+            if pseudonymiser is not None:
+                # Which key made this batch's pseudonyms: a changed key breaks the flows across it (doctor checks).
+                batch.request_params["pseudonym_key_id"] = pseudonymiser.key_id
             opened = open_file(path, max_bytes=settings.max_file_bytes)
             try:
                 parsed = source.parse(opened, entity, pseudonymiser)

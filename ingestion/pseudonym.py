@@ -51,9 +51,18 @@ def resolve_key(configured: str | None, source_mode: str) -> bytes:
     )
 
 
+# A fingerprint of the key (HMAC of a fixed text): which key pseudonymised a batch, stored without revealing it.
+_KEY_ID_TEXT = b"programmamonitor pseudonym key id"
+
+
+def key_id(key: bytes) -> str:
+    return hmac.new(key, _KEY_ID_TEXT, hashlib.sha256).hexdigest()[:16]
+
+
 class Pseudonymiser:
     def __init__(self, key: bytes) -> None:
         self._key = key
+        self.key_id = key_id(key)  # recorded with every batch it pseudonymises (audit.load_batch.request_params)
         self._cache: dict[str, str] = {}  # a person appears in every monthly file; the MAC is the costly part
 
     def bsn(self, value: str) -> str | None:

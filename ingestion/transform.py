@@ -1,9 +1,13 @@
 """dbt build into a shadow schema, and the swap that publishes it: BI never sees a half-built or untested mart.
 
-``build_marts`` runs ``dbt build`` (seeds, models, tests, unit tests) with the marts layer directed to
+``build_shadow`` runs ``dbt build`` (seeds, models, tests, unit tests) with the marts layer directed to
 ``marts_shadow``. Only when dbt reports success does ``publish_marts`` rename ``marts`` to ``marts_previous``
 and ``marts_shadow`` to ``marts`` in one transaction. A failing build or test, or a killed process, leaves
 ``marts`` exactly as it was.
+
+Every build starts from an emptied shadow schema stamped with a build id (its comment), and publishes only a shadow
+schema bearing its own id: a second transform that emptied the shadow schema mid-build (a manual
+``python -m ingestion transform`` during the DAG's) makes the first one fail at publish instead of publishing a mix.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ import logging
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from ingestion.config import Settings
 from ingestion.warehouse import BI_ROLE, connect, dbt_env
@@ -29,8 +36,10 @@ log = logging.getLogger(__name__)
 LIVE_SCHEMA = "marts"
 SHADOW_SCHEMA = "marts_shadow"
 PREVIOUS_SCHEMA = "marts_previous"
-# One transform at a time per warehouse.
+# One publish at a time per warehouse (a transaction lock).
 TRANSFORM_LOCK_KEY = 7_141_000_002
+# Held for a whole in-process build (CLI, nightly refresh); the DAG's prepare_shadow waits for it.
+BUILD_LOCK_KEY = TRANSFORM_LOCK_KEY + 1
 # The model that reads the audit and the clock: rebuilt every night, also when nothing else changed.
 DATA_QUALITY_MODEL = "data_quality"
 # What the marts and the report are made of, besides the published batches (paths in the dbt project).
@@ -97,10 +106,31 @@ def dbt_vars(settings: Settings, marts_schema: str = SHADOW_SCHEMA) -> dict[str,
     return {"marts_schema": marts_schema, "small_number_threshold": settings.small_number_threshold}
 
 
-def prepare_shadow(url: str) -> None:
-    """An empty start for the build: whatever a killed or failed build left in the shadow schema goes."""
+@contextmanager
+def build_lock(url: str) -> Iterator[None]:
+    """A session lock for one build: a second transform waits instead of building into the same shadow schema."""
+    with connect(url, autocommit=True) as lock_conn:
+        lock_conn.execute("select pg_advisory_lock(%s)", (BUILD_LOCK_KEY,))
+        yield
+
+
+def _reset_shadow(url: str) -> str:
+    """An empty shadow schema (whatever a killed or failed build left goes), stamped with a new build id."""
+    build = uuid.uuid4().hex
     with connect(url, autocommit=True) as conn:
         conn.execute(f"drop schema if exists {SHADOW_SCHEMA} cascade")
+        conn.execute(f"create schema {SHADOW_SCHEMA}")
+        conn.execute(sql.SQL("comment on schema {} is {}").format(
+            sql.Identifier(SHADOW_SCHEMA), sql.Literal(f"build {build}")))
+    return build
+
+
+def prepare_shadow(url: str) -> str:
+    """The transform DAG's start: waits for an in-process transform to finish, then an empty shadow schema; returns
+    the build id that ``publish_marts`` checks (the DAG's tasks run in processes of their own, so no session lock
+    spans its build)."""
+    with build_lock(url):
+        return _reset_shadow(url)
 
 
 def build_shadow(url: str, settings: Settings) -> DbtRun:
@@ -114,23 +144,18 @@ def build_shadow(url: str, settings: Settings) -> DbtRun:
     return run
 
 
-def build_marts(url: str, settings: Settings) -> DbtRun:
-    """The shadow schema emptied, then ``dbt build`` into it; raises TransformError unless everything passed."""
-    prepare_shadow(url)
-    return build_shadow(url, settings)
-
-
-def publish_marts(url: str, inputs: str | None = None) -> None:
+def publish_marts(url: str, inputs: str | None = None, build: str | None = None) -> None:
     """Swap the shadow schema into ``marts`` in one transaction (readers see the old or the new, never a mix).
 
     Grants belong to the schema and its tables, not to the name ``marts``: bi_reader is granted the new marts
     inside the same transaction, and loses the previous ones (BI reads `marts` only). ``inputs`` is the
-    fingerprint (:func:`marts_inputs`) taken when the build started, recorded with the publication.
+    fingerprint (:func:`marts_inputs`) taken when the build started, recorded with the publication; ``build`` the id
+    :func:`prepare_shadow` returned (checked: the shadow schema must still be this build's).
     """
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (TRANSFORM_LOCK_KEY,))
         exists = {r[0] for r in conn.execute("select nspname from pg_namespace where nspname like 'marts%%'")}
-        _check_publishable(conn, exists)
+        _check_publishable(conn, exists, build)
         conn.execute(f"grant usage on schema {SHADOW_SCHEMA} to {BI_ROLE}")
         conn.execute(f"grant select on all tables in schema {SHADOW_SCHEMA} to {BI_ROLE}")
         conn.execute(f"drop schema if exists {PREVIOUS_SCHEMA} cascade")
@@ -142,13 +167,13 @@ def publish_marts(url: str, inputs: str | None = None) -> None:
     log.info("published: %s swapped into %s", SHADOW_SCHEMA, LIVE_SCHEMA)
 
 
-def publish_data_quality(url: str, inputs: str | None = None) -> None:
+def publish_data_quality(url: str, inputs: str | None = None, build: str | None = None) -> None:
     """Swap ``marts_shadow.data_quality`` in for ``marts.data_quality`` in one transaction; the rest of the marts
     stays as published (a night with nothing new)."""
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (TRANSFORM_LOCK_KEY,))
         exists = {r[0] for r in conn.execute("select nspname from pg_namespace where nspname like 'marts%%'")}
-        _check_publishable(conn, exists)
+        _check_publishable(conn, exists, build)
         if LIVE_SCHEMA not in exists:
             raise TransformError(f"no published marts to refresh {DATA_QUALITY_MODEL} in: run a full build first")
         conn.execute(f"drop table if exists {LIVE_SCHEMA}.{DATA_QUALITY_MODEL}")
@@ -159,9 +184,15 @@ def publish_data_quality(url: str, inputs: str | None = None) -> None:
     log.info("published: %s.%s refreshed (nothing else new)", LIVE_SCHEMA, DATA_QUALITY_MODEL)
 
 
-def _check_publishable(conn: psycopg.Connection, exists: set[str]) -> None:
+def _check_publishable(conn: psycopg.Connection, exists: set[str], build: str | None) -> None:
     if SHADOW_SCHEMA not in exists:
         raise TransformError(f"nothing to publish: schema {SHADOW_SCHEMA} does not exist (run the build first)")
+    stamp = conn.execute("select obj_description(oid, 'pg_namespace') from pg_namespace where nspname = %s",
+                         (SHADOW_SCHEMA,)).fetchone()[0]
+    if build is not None and stamp != f"build {build}":
+        raise TransformError(
+            f"{SHADOW_SCHEMA} was emptied and rebuilt by another transform during this build (a manual `python -m"
+            f" ingestion transform`?): nothing published, the marts are unchanged; run the transform again")
     if not conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
         raise TransformError(f"role {BI_ROLE} does not exist: run `python -m ingestion migrate` first")
 
@@ -234,13 +265,32 @@ def plan_refresh(url: str, settings: Settings, *, force_full: bool = False) -> R
 
 
 def build_data_quality(url: str, settings: Settings) -> DbtRun:
-    """``dbt build`` of data_quality alone (its tests and unit tests too) into an emptied shadow schema; the
-    staging views and seeds it reads are the published ones."""
-    prepare_shadow(url)
+    """``dbt build`` of data_quality alone (its tests and unit tests too) into the shadow schema; the staging views
+    and seeds it reads are the published ones."""
     run = run_dbt(url, settings, ["build", "--select", DATA_QUALITY_MODEL, "--vars", json.dumps(dbt_vars(settings))])
     if run.returncode != 0:
         detail = "; ".join(run.failures[:10]) or f"dbt exited with code {run.returncode}"
         raise TransformError(f"dbt build of {DATA_QUALITY_MODEL} failed, published marts left unchanged: {detail}")
+    return run
+
+
+def refresh_data_quality(url: str, settings: Settings, inputs: str | None = None) -> DbtRun:
+    """A night with nothing new: data_quality rebuilt and swapped in, the rest of the marts as published."""
+    with build_lock(url):
+        return _data_quality_pass(url, settings, inputs)
+
+
+def _data_quality_pass(url: str, settings: Settings, inputs: str | None) -> DbtRun:
+    build = _reset_shadow(url)
+    run = build_data_quality(url, settings)
+    publish_data_quality(url, inputs, build)
+    return run
+
+
+def _full_pass(url: str, settings: Settings, inputs: str | None) -> DbtRun:
+    build = _reset_shadow(url)
+    run = build_shadow(url, settings)
+    publish_marts(url, inputs, build)
     return run
 
 
@@ -267,27 +317,17 @@ def check_published_since(url: str, since: datetime) -> datetime:
 
 def build_and_publish(url: str, settings: Settings) -> DbtRun:
     """The full build, then the publish (``python -m ingestion transform``; no check for changes)."""
-    with connect(url, autocommit=True) as lock_conn:
-        # Session lock: a second transform waits instead of building into the same shadow schema.
-        lock_conn.execute("select pg_advisory_lock(%s)", (TRANSFORM_LOCK_KEY + 1,))
+    with build_lock(url):
         with connect(url) as conn:
             inputs = marts_inputs(conn, settings)
-        run = build_marts(url, settings)
-        publish_marts(url, inputs)
-    return run
+        return _full_pass(url, settings, inputs)
 
 
 def refresh(url: str, settings: Settings, *, force_full: bool = False) -> tuple[RefreshPlan, DbtRun]:
     """The nightly transform: the full build and publish when anything it reads changed, else data_quality only."""
-    with connect(url, autocommit=True) as lock_conn:
-        lock_conn.execute("select pg_advisory_lock(%s)", (TRANSFORM_LOCK_KEY + 1,))
+    with build_lock(url):
         plan = plan_refresh(url, settings, force_full=force_full)
-        if plan.full:
-            run = build_marts(url, settings)
-            publish_marts(url, plan.inputs)
-        else:
-            run = build_data_quality(url, settings)
-            publish_data_quality(url, plan.inputs)
+        run = (_full_pass if plan.full else _data_quality_pass)(url, settings, plan.inputs)
     return plan, run
 
 

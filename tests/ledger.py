@@ -15,6 +15,7 @@ KINDS = {
     "crash": "crashes",
     "concurrency": "concurrent runs",
     "hostile": "hostile names and ids",
+    "privacy": "privacy scans (BSNs in tables, logs, artifacts)",
 }
 
 

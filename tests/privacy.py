@@ -54,3 +54,18 @@ def nine_digit_numbers(url: str) -> list[tuple[str, str, str]]:
                     if elfproef(number):
                         found.append((f"{schema}.{table}", column, "<elfproef-valid 9-digit number>"))
     return found
+
+
+def files_quoting(root: Path, bsns: set[str], *, skip: tuple[Path, ...] = ()) -> tuple[int, list[Path]]:
+    """Scan every file under root (except those under ``skip``) for any of ``bsns``, in whatever bytes it holds:
+    logs, Data Docs, GX results, the report's HTML and CSVs, dbt artifacts. Returns (files scanned, files quoting)."""
+    needles = [b.encode() for b in bsns]
+    scanned, quoting = 0, []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
+        if any(path.is_relative_to(s) for s in skip):
+            continue
+        scanned += 1
+        data = path.read_bytes()
+        if any(n in data for n in needles):
+            quoting.append(path)
+    return scanned, quoting

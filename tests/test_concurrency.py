@@ -21,7 +21,16 @@ from ingestion.config import Settings
 from ingestion.files import load_path
 from ingestion.generate import generate_werkplein
 from ingestion.sources.cbs import load_table
-from ingestion.transform import TRANSFORM_LOCK_KEY, refresh
+from ingestion.transform import (
+    TRANSFORM_LOCK_KEY,
+    TransformError,
+    build_lock,
+    build_shadow,
+    marts_inputs,
+    prepare_shadow,
+    publish_marts,
+    refresh,
+)
 from ingestion.warehouse import connect
 from tests.ledger import record
 from tests.test_crashes import (
@@ -250,3 +259,51 @@ def test_two_transforms_at_once_run_one_after_the_other(fresh_warehouse_url: str
     assert scopes == ["all", "data_quality"]
     assert schemas == {"marts"}  # no shadow schema left over
     assert consistent
+
+
+def test_a_manual_transform_during_the_dags_build_fails_the_dags_publish(
+    fresh_warehouse_url: str, tmp_path: Path
+) -> None:
+    """The transform DAG's tasks run in processes of their own, so no session lock spans its build. A manual
+    transform that empties the shadow schema mid-build makes the DAG's publish fail (the build id stamped on the
+    shadow schema is no longer its own) instead of publishing a mix; and the DAG's start waits for a manual one."""
+    url = fresh_warehouse_url
+    cfg = Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded",
+                             "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local")})
+    with connect(url) as conn:
+        batch = load_table(conn, cfg, "86003NED")
+        conn.execute("update audit.load_batch set status = 'published', validated_at = now() where batch_id = %s",
+                     (batch.batch_id,))
+        conn.commit()
+    refresh(url, cfg)
+    before = relation_digests(url, "marts")
+
+    # The DAG: prepare_shadow, then its dbt tasks; meanwhile a manual transform starts and empties the shadow schema.
+    with connect(url) as conn:
+        inputs = marts_inputs(conn, cfg)
+    dags_build = prepare_shadow(url)
+    build_shadow(url, cfg)
+    manual_build = prepare_shadow(url)
+    with pytest.raises(TransformError) as failed:
+        publish_marts(url, inputs, dags_build)
+    unchanged = relation_digests(url, "marts") == before
+    # The manual transform's own build publishes.
+    build_shadow(url, cfg)
+    publish_marts(url, inputs, manual_build)
+
+    # And the DAG's prepare_shadow waits while an in-process transform holds the build lock.
+    with build_lock(url):
+        waiting = threading.Thread(target=prepare_shadow, args=(url,), daemon=True)
+        waiting.start()
+        wait_until(lambda: lock_waiters(url) >= 1, "prepare_shadow waiting for the build lock", timeout=30)
+        waited = waiting.is_alive()
+    waiting.join(30)
+
+    handled = "rebuilt by another transform" in str(failed.value) and unchanged and waited and not waiting.is_alive()
+    record("concurrency", "a manual transform during the DAG's build", handled=handled,
+           outcome=f"the DAG's publish refused: {str(failed.value)[:90]}...; marts "
+                   f"{'unchanged' if unchanged else 'CHANGED'}; the DAG's start "
+                   f"{'waited for' if waited else 'did NOT wait for'} the manual build")
+    assert "rebuilt by another transform" in str(failed.value)
+    assert unchanged
+    assert waited and not waiting.is_alive()

@@ -19,7 +19,8 @@ from ingestion.config import PACKAGE_DIR, PROJECT_ROOT, Settings
 from ingestion.generate import generate_werkplein
 from ingestion.loader import LoadError
 from ingestion.transform import write_manifest
-from tests.privacy import bsns_in, nine_digit_numbers
+from tests.ledger import record
+from tests.privacy import bsns_in, files_quoting, nine_digit_numbers
 
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
@@ -230,6 +231,16 @@ def test_a_night_of_dags_runs_through_airflow_and_a_rerun_is_idempotent(
     assert f"file://{index}" in run1
     bsns = bsns_in(tmp_path / "local" / "drop" / "werkplein")
     assert bsns and not [b for b in bsns if b in run1], "a BSN in the Airflow log"
+    # Nor in any file the night wrote: task logs, Data Docs and GX results, dbt artifacts, the report and its CSVs.
+    # (The drop folder holds the exports themselves, BSNs and all: that is where they arrive.)
+    scanned, quoting = files_quoting(tmp_path, bsns, skip=(tmp_path / "local" / "drop",))
+    report_files = list((tmp_path / "local" / "reports").rglob("*.html"))
+    record("privacy", "a night of DAGs: every table, log and artifact",
+           handled=not quoting and nine_digit_numbers(fresh_warehouse_url) == [] and bool(report_files),
+           outcome=f"{len(bsns)} BSNs of the exports sought in {scanned} files (logs, Data Docs, dbt target, report)"
+                   f" and every column of every table: {len(quoting)} files quoting one")
+    assert report_files and scanned > 100
+    assert not quoting, f"BSNs of the exports in {[str(p.relative_to(tmp_path)) for p in quoting]}"
 
     _night(env, tmp_path, "run2")
     assert marts_snapshot(fresh_warehouse_url) == first

@@ -22,12 +22,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
+from psycopg.rows import dict_row
 
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, Settings
 from ingestion.generate import generate_werkplein
 from ingestion.report import build_report
-from ingestion.report.data import read_as_bi
+from ingestion.report.charts import DECOMPOSITION_FLOWS, DECOMPOSITION_TOTALS, decomposition_parts
+from ingestion.report.data import DECOMPOSITION_SQL, DecompositionMonth, read_as_bi
+from ingestion.report.export import DECOMPOSITION_COLUMNS, DECOMPOSITION_CSV
 from ingestion.report.numbers import csv_number, format_value
 from tests.conftest import REPO_ROOT, throwaway_warehouse
 
@@ -96,11 +100,28 @@ class PageFacts(HTMLParser):
         self.links: list[str] = []
         self._row: str | None = None
         self.text: list[str] = []
+        # the caseload decomposition section: its chart's segments and net-change points, its table's cells
+        self.in_decomposition = False
+        self.segments: list[dict[str, str]] = []
+        self.net_changes: list[dict[str, str]] = []
+        self.decomposition_cells: dict[tuple[str, str], str] = {}
+        self._cell: tuple[str, str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "section" and "data-indicator" in a:
-            self.indicator = a["data-indicator"]
+        if tag == "section":
+            self.indicator = a.get("data-indicator") or None
+            self.in_decomposition = "data-decompositie" in a
+        if self.in_decomposition:
+            if tag == "rect" and "segment" in a.get("class", "").split():
+                self.segments.append(a)
+            if tag == "circle" and "mutatie" in a.get("class", "").split():
+                self.net_changes.append(a)
+            if tag == "tr" and "data-periode" in a:
+                self._row = a["data-periode"]
+            if tag == "td" and self._row and "data-kolom" in a:
+                self._cell = (self._row, a["data-kolom"])
+                self.decomposition_cells[self._cell] = ""
         if tag == "span" and "data-status" in a and self.indicator:
             self.status[self.indicator] = a["data-status"]
         if tag == "circle" and self.indicator:
@@ -116,8 +137,12 @@ class PageFacts(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "tr":
             self._row = None
+        if tag == "td":
+            self._cell = None
 
     def handle_data(self, data: str) -> None:
+        if self._cell:
+            self.decomposition_cells[self._cell] += data
         if self._row and self.indicator and self.rows[self.indicator][self._row]:
             self.rows[self.indicator][self._row][-1] += data
         self.text.append(data)
@@ -303,7 +328,7 @@ def test_a_suppressed_value_is_nowhere_in_the_html_or_csv(night: tuple[str, Sett
 def test_the_csv_is_excel_nl_and_holds_the_chart_series(night: tuple[str, Settings]) -> None:
     url, cfg = night
     expected = expected_points(url)
-    files = sorted((reports(cfg) / "csv").glob("*.csv"))
+    files = sorted(p for p in (reports(cfg) / "csv").glob("*.csv") if p.name != DECOMPOSITION_CSV)
     assert len(files) == len(marts_status(url))
     decimals_seen = False
     for path in files:
@@ -353,6 +378,78 @@ def test_a_rebuild_replaces_the_folder_and_drops_stale_files(night: tuple[str, S
     assert not [p for p in reports(cfg).iterdir() if p.name.startswith(".rapport-")]
 
 
+def decomposition_months(url: str) -> list[DecompositionMonth]:
+    """Almelo's rows of marts.bijstand_caseload_decomposition."""
+    with psycopg.connect(url) as conn, conn.cursor(row_factory=dict_row) as cur:
+        return [DecompositionMonth(**row) for row in cur.execute(DECOMPOSITION_SQL, ("GM0141",))]
+
+
+def test_the_caseload_decomposition_chart_table_and_csv_equal_the_mart(night: tuple[str, Settings]) -> None:
+    url, cfg = night
+    months = decomposition_months(url)
+    assert len(months) == 23 and any(m.has_suppressed_cells for m in months)
+    with psycopg.connect(url) as conn:
+        columns = sql.SQL(", ").join(map(sql.Identifier, DECOMPOSITION_COLUMNS[:-1]))
+        before = {
+            (period, column): value
+            for period, *values in conn.execute(
+                sql.SQL(
+                    "select period_code, {} from intermediate.int_werkplein__caseload_decomposition"
+                    " where gemeentecode = 'GM0141'"
+                ).format(columns)
+            )
+            for column, value in zip(DECOMPOSITION_COLUMNS, values, strict=False)
+        }
+    [page] = [p for p in programme_pages(cfg).values() if "ep_bijstandsdossiers" in page_facts(p).status]
+    facts = page_facts(page)
+    sign_of = {key: sign for key, _, sign in DECOMPOSITION_FLOWS}
+    drawn_total = Counter()
+    for month in months:
+        drawn = {
+            s["data-reeks"]: int(s["data-waarde"]) for s in facts.segments if s["data-periode"] == month.period_code
+        }
+        # the up and down stacks are the published totals
+        for total, sign in (("instroom_totaal", 1), ("uitstroom_totaal", -1)):
+            stack = sum(v for key, v in drawn.items() if sign_of[key] == sign)
+            if getattr(month, total) is not None:
+                assert stack == getattr(month, total), (month.period_code, total)
+            drawn_total[sign] += stack
+        # every flow the mart publishes is drawn with its number; a suppressed one is not drawn
+        for key, value in drawn.items():
+            if key in DECOMPOSITION_TOTALS:
+                assert getattr(month, DECOMPOSITION_TOTALS[key]) is not None, (month.period_code, key)
+            else:
+                assert getattr(month, key) == value, (month.period_code, key)
+        for key, _, _ in DECOMPOSITION_FLOWS:
+            if key not in DECOMPOSITION_TOTALS and getattr(month, key) is not None:
+                assert key in drawn, (month.period_code, key)
+        # the table: the mart's number, or "onderdrukt" - never the number before suppression
+        for column in DECOMPOSITION_COLUMNS:
+            text = facts.decomposition_cells[(month.period_code, column)].strip()
+            value = getattr(month, column)
+            expected_text = "onderdrukt" if value is None else format_value(value, "count")
+            assert text == expected_text, (month.period_code, column, text)
+    # at this small scale most flows are suppressed; tests/test_report_format.py draws constructed months
+    assert sum(drawn_total.values()) == sum(v for m in months for _, _, _, v in decomposition_parts(m))
+    net = {c["data-periode"]: int(c["data-waarde"]) for c in facts.net_changes}
+    assert net == {m.period_code: m.caseload_mutatie for m in months if m.caseload_mutatie is not None}
+    # the CSV: one row per month, the mart's numbers, a suppressed cell empty with the note
+    with (reports(cfg) / "csv" / DECOMPOSITION_CSV).open(encoding="utf-8-sig", newline="") as f:
+        rows = {r["periodecode"]: r for r in csv.DictReader(f, delimiter=";")}
+    assert set(rows) == {m.period_code for m in months}
+    hidden_checked = 0
+    for month in months:
+        line = list(rows[month.period_code].values())[3 : 3 + len(DECOMPOSITION_COLUMNS)]
+        for column, cell in zip(DECOMPOSITION_COLUMNS, line, strict=True):
+            value = getattr(month, column)
+            assert cell == ("" if value is None else csv_number(value, "count")), (month.period_code, column)
+            if value is None and (month.period_code, column) in before:
+                hidden_checked += 1
+        if month.has_suppressed_cells:
+            assert "onderdrukt" in rows[month.period_code]["toelichting"]
+    assert hidden_checked
+
+
 # --- the browser ---------------------------------------------------------------------------------------------------
 
 
@@ -379,6 +476,10 @@ def test_report_in_chromium(night: tuple[str, Settings], chromium: Path) -> None
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (pinned in [dev])")
     url, cfg = night
     expected = expected_points(url)
+    months = decomposition_months(url)
+    decomposition_expected = Counter(key for m in months for key, *_ in decomposition_parts(m))
+    net_expected = sum(m.caseload_mutatie is not None for m in months)
+    decomposition_seen = 0
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pages = [reports(cfg) / "index.html", *programme_pages(cfg).values()]
     with sync_api.sync_playwright() as pw:
@@ -416,6 +517,16 @@ def test_report_in_chromium(night: tuple[str, Settings], chromium: Path) -> None
                         assert shown == expected.get(code, Counter()), (path.name, code)
                         if shown:
                             assert section.query_selector("svg.grafiek").bounding_box()["width"] > 200
+                    decomposition = page.query_selector("section[data-decompositie]")
+                    if decomposition:
+                        drawn = Counter(
+                            r.get_attribute("data-reeks") for r in decomposition.query_selector_all("rect.segment")
+                        )
+                        assert drawn == decomposition_expected, (path.name, viewport)
+                        assert len(decomposition.query_selector_all("circle.mutatie")) == net_expected
+                        assert decomposition.query_selector("svg.decompositie title").text_content()
+                        assert decomposition.query_selector("svg.decompositie").bounding_box()["width"] > 200
+                        decomposition_seen += 1
                 phone = viewport["width"] < 600
                 shot = ARTIFACTS / f"{pages[1].stem}{'-telefoon' if phone else ''}.png"
                 page.goto(pages[1].as_uri())
@@ -431,5 +542,6 @@ def test_report_in_chromium(night: tuple[str, Settings], chromium: Path) -> None
             page.pdf(path=str(pdf), format="A4", print_background=True)
             assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
             print(f"pdf: {pdf}")
+            assert decomposition_seen == 2, "the decomposition chart on its programme page, on both viewports"
         finally:
             browser.close()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
-from ingestion.report.charts import nice_ticks, period_end
+from ingestion.report.charts import decomposition_legend, nice_ticks, period_end, render_decomposition_chart
+from ingestion.report.data import DecompositionMonth
 from ingestion.report.numbers import csv_number, format_date, format_number, format_value
 
 
@@ -80,3 +82,55 @@ def test_ticks_are_round_and_cover_the_range(low: float, high: float) -> None:
     assert ticks[0] <= low and ticks[-1] >= high
     steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:], strict=False)}
     assert len(steps) == 1 and 2 <= len(ticks) <= 12
+
+
+def _month(code: str, **cells: int | None) -> DecompositionMonth:
+    year, month = int(code[:4]), int(code[-2:])
+    base: dict = dict.fromkeys(
+        ("caseload_begin", "instroom_totaal", "instroom_nieuw", "herinstroom", "uitstroom_totaal", "uitstroom_werk",
+         "uitstroom_andere_uitkering", "uitstroom_verhuizing", "uitstroom_overig", "caseload_eind",
+         "caseload_mutatie"),
+    )
+    base.update(cells)
+    return DecompositionMonth(
+        period_code=code, period_label=code, period_start=date(year, month, 1), period_end=date(year, month, 28),
+        has_suppressed_cells=any(v is None for k, v in base.items() if k != "caseload_mutatie"),
+        is_terugkijkperiode_volledig=True, source_mode="generated", **base,
+    )
+
+
+def test_the_decomposition_chart_draws_published_parts_and_what_a_published_total_leaves() -> None:
+    months = [
+        # everything published
+        _month("2024MM01", caseload_begin=700, instroom_totaal=22, instroom_nieuw=12, herinstroom=10,
+               uitstroom_totaal=44, uitstroom_werk=11, uitstroom_andere_uitkering=10, uitstroom_verhuizing=10,
+               uitstroom_overig=13, caseload_eind=678, caseload_mutatie=-22),
+        # the inflow's split and three outflow reasons suppressed, the totals published
+        _month("2024MM02", caseload_begin=678, instroom_totaal=20, uitstroom_totaal=30, uitstroom_werk=14,
+               caseload_eind=668, caseload_mutatie=-10),
+        # every flow suppressed
+        _month("2024MM03", caseload_begin=668, caseload_eind=670, caseload_mutatie=2),
+    ]
+    svg = render_decomposition_chart(months)
+    assert "<title id=\"decompositie-titel\">" in svg and "<desc id=\"decompositie-beschrijving\">" in svg
+    segments = re.findall(
+        r'<rect class="segment [^"]*"[^>]*data-reeks="(\w+)" data-periode="(\w+)" data-waarde="(-?\d+)"', svg
+    )
+    drawn = {(period, key): int(value) for key, period, value in segments}
+    assert drawn == {
+        ("2024MM01", "instroom_nieuw"): 12, ("2024MM01", "herinstroom"): 10, ("2024MM01", "uitstroom_werk"): 11,
+        ("2024MM01", "uitstroom_andere_uitkering"): 10, ("2024MM01", "uitstroom_verhuizing"): 10,
+        ("2024MM01", "uitstroom_overig"): 13,
+        ("2024MM02", "instroom_rest"): 20, ("2024MM02", "uitstroom_werk"): 14, ("2024MM02", "uitstroom_rest"): 16,
+    }
+    assert re.findall(r'<circle class="mutatie"[^>]*data-periode="(\w+)" data-waarde="(-?\d+)"', svg) == [
+        ("2024MM01", "-22"), ("2024MM02", "-10"), ("2024MM03", "2")]
+    assert re.findall(r'<path class="onderdrukt" data-periode="(\w+)"', svg) == ["2024MM02", "2024MM03"]
+    # the outflow of 2024MM02 stacks to its total: its two segments are as tall as 30 of the axis
+    heights = re.findall(r'height="([\d.]+)" data-reeks="uitstroom_\w+" data-periode="2024MM02"', svg)
+    inflow = re.findall(r'height="([\d.]+)" data-reeks="instroom_rest" data-periode="2024MM02"', svg)
+    assert len(heights) == 2
+    assert abs(sum(map(float, heights)) / float(inflow[0]) - 30 / 20) < 0.02
+    legend = dict(decomposition_legend(months))
+    assert "legenda-uitstroom_rest" in legend and "legenda-onderdrukt" in legend
+    assert render_decomposition_chart([]) == ""

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from ingestion.config import Settings
 from ingestion.report import charts, data, numbers
-from ingestion.report.export import indicator_csv
+from ingestion.report.export import DECOMPOSITION_CSV, decomposition_csv, indicator_csv
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,21 @@ FEED_NOTE = {
     "handmatig": "Deze indicator komt uit de handmatige indicatorbestanden; er is nog geen waarde voor Almelo.",
 }
 DEMO_MODES = {"recorded": "opgenomen demo-antwoorden", "generated": "gegenereerde demobestanden"}
+# The caseload decomposition goes on the page of the programme that holds this indicator (the bijstand caseload).
+DECOMPOSITION_INDICATOR = "ep_bijstandsdossiers"
+DECOMPOSITION_COLUMNS = (
+    ("caseload_begin", "Begin"),
+    ("instroom_totaal", "Instroom totaal"),
+    ("instroom_nieuw", "Instroom nieuw"),
+    ("herinstroom", "Herinstroom"),
+    ("uitstroom_totaal", "Uitstroom totaal"),
+    ("uitstroom_werk", "Uitstroom werk"),
+    ("uitstroom_andere_uitkering", "Uitstroom andere uitkering"),
+    ("uitstroom_verhuizing", "Uitstroom verhuizing"),
+    ("uitstroom_overig", "Uitstroom overig"),
+    ("caseload_eind", "Eind"),
+    ("caseload_mutatie", "Netto verandering"),
+)
 
 
 def indicator_notes(indicator: data.IndicatorReport, threshold: int) -> list[str]:
@@ -64,6 +79,34 @@ def indicator_notes(indicator: data.IndicatorReport, threshold: int) -> list[str
     if indicator.source_mode in DEMO_MODES:
         notes.append(f"Demogegevens ({DEMO_MODES[indicator.source_mode]}): synthetische cijfers.")
     return notes
+
+
+def decomposition_section(report: data.ReportData, threshold: int) -> dict[str, object]:
+    """What decomposition.html needs: chart, legend, table columns, notes and the CSV's name."""
+    months = report.decomposition
+    notes = []
+    if any(m.has_suppressed_cells for m in months):
+        notes.append(
+            f"Aantallen onder {threshold} zijn onderdrukt (klein aantal), en ook de cellen waaruit ze terug te"
+            " rekenen zijn; zulke maanden hebben een × onder de staaf."
+        )
+    incomplete = [m for m in months if not m.is_terugkijkperiode_volledig]
+    if incomplete:
+        notes.append(
+            f"Herinstroom is pas volledig vanaf 12 maanden na de eerste geleverde maand; tot en met"
+            f" {incomplete[-1].period_label} telt een deel ervan als nieuwe instroom (de som klopt wel)."
+        )
+    if any(m.source_mode in DEMO_MODES for m in months):
+        notes.append("Demogegevens (gegenereerde demobestanden): synthetische cijfers.")
+    return {
+        "indicator": DECOMPOSITION_INDICATOR,
+        "months": months,
+        "chart": Markup(charts.render_decomposition_chart(months)),
+        "legend": charts.decomposition_legend(months),
+        "columns": DECOMPOSITION_COLUMNS,
+        "notes": notes,
+        "csv": f"csv/{DECOMPOSITION_CSV}",
+    }
 
 
 def environment() -> Environment:
@@ -109,8 +152,17 @@ def render(report: data.ReportData, out_dir: Path, threshold: int, generated_at:
                     "csv": f"csv/{indicator.code}.csv",
                 }
             )
+        decomposition = None
+        if report.decomposition and any(i.code == DECOMPOSITION_INDICATOR for i in programme.indicators):
+            decomposition = decomposition_section(report, threshold)
+            csv_path = out_dir / "csv" / DECOMPOSITION_CSV
+            csv_path.write_bytes(decomposition_csv(report.decomposition))
+            written.append(csv_path)
         path = out_dir / f"{programme.short}.html"
-        path.write_text(page.render(programme=programme, sections=sections, **common), encoding="utf-8")
+        path.write_text(
+            page.render(programme=programme, sections=sections, decomposition=decomposition, **common),
+            encoding="utf-8",
+        )
         written.append(path)
     return written
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from markupsafe import escape
 
-from ingestion.report.data import IndicatorReport, SeriesPoint
+from ingestion.report.data import DecompositionMonth, IndicatorReport, SeriesPoint
 from ingestion.report.numbers import format_number, format_value
 
 WIDTH, HEIGHT = 640, 280
@@ -254,4 +254,134 @@ def legend_items(indicator: IndicatorReport) -> Sequence[tuple[str, str]]:
         items.append(("legenda-onderdrukt", "Onderdrukt (klein aantal)"))
     if indicator.projection is not None and indicator.projection.is_projected:
         items.append(("legenda-projectie", "Prognose bij huidig tempo (80%-band)"))
+    return items
+
+
+# The caseload decomposition (marts.bijstand_caseload_decomposition): per month a stacked bar, inflows up and
+# outflows down, and the net change as a line. Each drawn part is a <rect class="segment"> with data-reeks (the
+# mart's column), data-periode and data-waarde; each net change a <circle class="mutatie">: the browser test
+# counts them against the mart. A suppressed part is never drawn (a cross under its month); where the total of a
+# direction is published, what its shown parts leave of it is drawn as one "rest" segment (instroom_rest,
+# uitstroom_rest): the sum of two or more suppressed parts, which the published total and parts already give.
+DECOMPOSITION_FLOWS = (
+    ("instroom_nieuw", "Instroom (nieuw)", 1),
+    ("herinstroom", "Herinstroom (binnen 12 maanden)", 1),
+    ("instroom_rest", "Instroom, niet uit te splitsen (kleine aantallen)", 1),
+    ("uitstroom_werk", "Uitstroom naar werk", -1),
+    ("uitstroom_andere_uitkering", "Uitstroom naar andere uitkering", -1),
+    ("uitstroom_verhuizing", "Uitstroom door verhuizing", -1),
+    ("uitstroom_overig", "Uitstroom overig", -1),
+    ("uitstroom_rest", "Uitstroom, redenen samen (kleine aantallen)", -1),
+)
+DECOMPOSITION_TOTALS = {"instroom_rest": "instroom_totaal", "uitstroom_rest": "uitstroom_totaal"}
+DECOMPOSITION_HEIGHT = 300
+
+
+def decomposition_parts(month: DecompositionMonth) -> list[tuple[str, str, int, int]]:
+    """(key, label, sign, value) of every part of the month's bar that may be shown."""
+    parts: list[tuple[str, str, int, int]] = []
+    for key, label, sign in DECOMPOSITION_FLOWS:
+        if key in DECOMPOSITION_TOTALS:
+            total = getattr(month, DECOMPOSITION_TOTALS[key])
+            shown = sum(v for k, _, s, v in parts if s == sign)
+            if total is not None and total > shown:
+                parts.append((key, label, sign, total - shown))
+        elif (value := getattr(month, key)) is not None:
+            parts.append((key, label, sign, value))
+    return parts
+
+
+def render_decomposition_chart(months: Sequence[DecompositionMonth]) -> str:
+    """The SVG of the caseload decomposition, or '' without months."""
+    if not months:
+        return ""
+    height = DECOMPOSITION_HEIGHT
+    bars = [decomposition_parts(m) for m in months]
+    ups = [sum(v for _, _, sign, v in parts if sign > 0) for parts in bars]
+    downs = [sum(v for _, _, sign, v in parts if sign < 0) for parts in bars]
+    nets = [m.caseload_mutatie for m in months if m.caseload_mutatie is not None]
+    ticks = nice_ticks(min([-d for d in downs] + nets + [0]), max(ups + nets + [1]))
+    y_min, y_max = ticks[0], ticks[-1]
+    band = (WIDTH - LEFT - RIGHT) / len(months)
+    bar = max(band * 0.7, 1)
+
+    def x(index: int) -> float:
+        return round(LEFT + band * index + band / 2, 1)
+
+    def y(value: float) -> float:
+        return round(TOP + (y_max - value) / ((y_max - y_min) or 1) * (height - TOP - BOTTOM), 1)
+
+    title = escape("Bijstand: verandering van het aantal uitkeringen per maand, naar instroom en uitstroom")
+    desc = escape(
+        "Per maand gestapelde staven: instroom en herinstroom omhoog, uitstroom naar reden omlaag; de lijn is de"
+        " netto verandering van het aantal lopende uitkeringen."
+    )
+    out = [
+        f'<svg class="grafiek decompositie" viewBox="0 0 {WIDTH} {height}" role="img"'
+        f' aria-labelledby="decompositie-titel decompositie-beschrijving"'
+        f' xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">',
+        f'<title id="decompositie-titel">{title}</title>',
+        f'<desc id="decompositie-beschrijving">{desc}</desc>',
+    ]
+    for tick in ticks:
+        out.append(f'<line class="raster" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick)}" y2="{y(tick)}"/>')
+        out.append(f'<text class="as-y" x="{LEFT - 6}" y="{y(tick) + 4}">{format_number(tick, 0)}</text>')
+    out.append(f'<line class="nullijn" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0)}" y2="{y(0)}"/>')
+    for index, (month, parts) in enumerate(zip(months, bars, strict=True)):
+        if month.period_start.month == 1 or index == 0:
+            out.append(
+                f'<text class="as-x" x="{x(index)}" y="{height - BOTTOM + 18}">{month.period_start.year}</text>'
+            )
+        up, down = 0, 0
+        for key, label, sign, value in parts:
+            if sign > 0:
+                top, bottom = up + value, up
+                up += value
+            else:
+                top, bottom = -down, -down - value
+                down += value
+            tip = escape(f"{month.period_label}: {label[0].lower()}{label[1:]} {format_number(value)}")
+            out.append(
+                f'<rect class="segment segment-{key}" x="{round(x(index) - bar / 2, 1)}" y="{y(top)}"'
+                f' width="{round(bar, 1)}" height="{round(y(bottom) - y(top), 1)}" data-reeks="{key}"'
+                f' data-periode="{escape(month.period_code)}" data-waarde="{value}"><title>{tip}</title></rect>'
+            )
+        if month.has_suppressed_cells:
+            cx, cy = x(index), height - BOTTOM
+            out.append(
+                f'<path class="onderdrukt" data-periode="{escape(month.period_code)}"'
+                f' d="M{cx - 3} {cy - 3} L{cx + 3} {cy + 3} M{cx - 3} {cy + 3} L{cx + 3} {cy - 3}">'
+                f"<title>{escape(month.period_label)}: deels onderdrukt (klein aantal)</title></path>"
+            )
+    segment: list[str] = []
+    segments = [segment]
+    for index, month in enumerate(months):
+        if month.caseload_mutatie is None:
+            segment = []
+            segments.append(segment)
+            continue
+        segment.append(f"{x(index)},{y(month.caseload_mutatie)}")
+    for points in segments:
+        if len(points) > 1:
+            out.append(f'<polyline class="lijn lijn-mutatie" points="{" ".join(points)}"/>')
+    for index, month in enumerate(months):
+        if month.caseload_mutatie is None:
+            continue
+        tip = escape(f"{month.period_label}: netto verandering {month.caseload_mutatie:+d}")
+        out.append(
+            f'<circle class="mutatie" cx="{x(index)}" cy="{y(month.caseload_mutatie)}" r="3"'
+            f' data-periode="{escape(month.period_code)}" data-waarde="{month.caseload_mutatie}">'
+            f"<title>{tip}</title></circle>"
+        )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def decomposition_legend(months: Sequence[DecompositionMonth]) -> Sequence[tuple[str, str]]:
+    """(css class, label) of what the decomposition chart shows."""
+    shown = {key for m in months for key, _, _, _ in decomposition_parts(m)}
+    items = [(f"legenda-{key}", label) for key, label, _ in DECOMPOSITION_FLOWS if key in shown]
+    items.append(("legenda-mutatie", "Netto verandering"))
+    if any(m.has_suppressed_cells for m in months):
+        items.append(("legenda-onderdrukt", "Deels onderdrukt (klein aantal)"))
     return items

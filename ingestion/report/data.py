@@ -81,6 +81,19 @@ left join marts.dim_period p on p.period_code = r.period_code
 order by r.indicator_code, r.period_end desc
 """
 
+# The caseload decomposition of the contract gemeente (marts.bijstand_caseload_decomposition), month by month.
+DECOMPOSITION_SQL = """
+select d.period_code, coalesce(p.label_nl, d.period_code) as period_label, d.period_start, d.period_end,
+       d.caseload_begin, d.instroom_totaal, d.instroom_nieuw, d.herinstroom, d.uitstroom_totaal, d.uitstroom_werk,
+       d.uitstroom_andere_uitkering,
+       d.uitstroom_verhuizing, d.uitstroom_overig, d.caseload_eind, d.caseload_mutatie, d.has_suppressed_cells,
+       d.is_terugkijkperiode_volledig, d.source_mode
+from marts.bijstand_caseload_decomposition d
+left join marts.dim_period p on p.period_code = d.period_code
+where d.gemeentecode = %s
+order by d.period_start
+"""
+
 
 class ReportAccessError(RuntimeError):
     """The pipeline's connection cannot switch to the BI role."""
@@ -233,11 +246,36 @@ class ProgrammeReport:
 
 
 @dataclass
+class DecompositionMonth:
+    """One month of marts.bijstand_caseload_decomposition; a suppressed cell is None (the mart holds no number)."""
+
+    period_code: str
+    period_label: str
+    period_start: date
+    period_end: date
+    caseload_begin: int | None
+    instroom_totaal: int | None
+    instroom_nieuw: int | None
+    herinstroom: int | None
+    uitstroom_totaal: int | None
+    uitstroom_werk: int | None
+    uitstroom_andere_uitkering: int | None
+    uitstroom_verhuizing: int | None
+    uitstroom_overig: int | None
+    caseload_eind: int | None
+    caseload_mutatie: int | None
+    has_suppressed_cells: bool
+    is_terugkijkperiode_volledig: bool
+    source_mode: str | None
+
+
+@dataclass
 class ReportData:
     programmes: list[ProgrammeReport]
     marts_checked_at: datetime | None
     contract_gemeente: str
     source_modes: set[str]
+    decomposition: list[DecompositionMonth] = field(default_factory=list)
 
 
 def read_as_bi(conn: psycopg.Connection) -> None:
@@ -263,7 +301,11 @@ def load(url: str) -> ReportData:
             checked_at = cur.execute(MARTS_MOMENT_SQL).fetchone()["max"]
             projections = cur.execute(PROJECTION_SQL).fetchall()
             ranks = cur.execute(RANK_SQL).fetchall()
-    return assemble(statuses, series, peers, checked_at, projections, ranks)
+            report = assemble(statuses, series, peers, checked_at, projections, ranks)
+            report.decomposition = [
+                DecompositionMonth(**row) for row in cur.execute(DECOMPOSITION_SQL, (report.contract_gemeente,))
+            ]
+    return report
 
 
 def _projection(row: dict[str, Any]) -> Projection:

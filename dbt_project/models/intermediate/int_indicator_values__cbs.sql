@@ -38,7 +38,20 @@ computed as (
         numerator.is_provisional or coalesce(denominator.is_provisional, false) as is_provisional,
         greatest(numerator.batch_id, denominator.batch_id) as batch_id,
         numerator.source_mode,
-        numerator.table_id as source_table_id
+        numerator.table_id as source_table_id,
+        -- the inputs' cells, for the lineage (int_lineage__indicator_value_inputs)
+        formulas.numerator_series,
+        formulas.numerator_measure,
+        formulas.denominator_series,
+        formulas.denominator_measure,
+        numerator.value as numerator_input_value,
+        numerator.batch_id as numerator_batch_id,
+        numerator.table_id as numerator_table_id,
+        numerator.period_code as numerator_period_code,
+        denominator.value as denominator_input_value,
+        denominator.batch_id as denominator_batch_id,
+        denominator.table_id as denominator_table_id,
+        denominator.period_code as denominator_period_code
     from formulas
     inner join measures as numerator
         on formulas.numerator_series = numerator.series
@@ -72,7 +85,19 @@ select
     computed.source_table_id,
     'CBS ' || computed.source_table_id || ': ' || tables.table_title as source_title,
     null::text as value_label,
-    false as is_suppressed
+    false as is_suppressed,
+    computed.numerator_series,
+    computed.numerator_measure,
+    computed.numerator_input_value,
+    computed.numerator_batch_id,
+    computed.numerator_table_id,
+    computed.numerator_period_code,
+    computed.denominator_series,
+    computed.denominator_measure,
+    computed.denominator_input_value,
+    computed.denominator_batch_id,
+    computed.denominator_table_id,
+    computed.denominator_period_code
 from computed
 left join tables on computed.source_table_id = tables.table_id
 -- A missing figure is no value: the cell stays visible in raw and staging (is_missing), not as 0 here.

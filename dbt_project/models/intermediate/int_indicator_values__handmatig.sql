@@ -34,7 +34,9 @@ select
     waarden.file_name as source_table_id,
     waarden.bron as source_title,
     waarden.waarde_label as value_label,
-    false as is_suppressed
+    false as is_suppressed,
+    -- the file row the value came from, for the lineage (marts.indicator_value_lineage)
+    waarden.source_row_number
 from waarden
 where not exists (
     select 1

@@ -28,6 +28,8 @@ select
     waarden.file_name as source_table_id,
     'Kennispunt Twente ' || waarden.kennispunt_export as source_title,
     null::text as value_label,
-    waarden.is_suppressed
+    waarden.is_suppressed,
+    -- the file row the value came from, for the lineage (marts.indicator_value_lineage)
+    waarden.source_row_number
 from waarden
 inner join labels on waarden.indicator_label = labels.kennispunt_label

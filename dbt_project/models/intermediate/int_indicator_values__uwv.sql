@@ -31,7 +31,8 @@ regional as (
         spanningsindicator.typering as value_label,
         spanningsindicator.batch_id,
         spanningsindicator.source_mode,
-        spanningsindicator.file_name
+        spanningsindicator.file_name,
+        spanningsindicator.source_row_number
     from spanningsindicator
     inner join indicators on spanningsindicator.beroepsklasse = indicators.beroepsklasse
     where spanningsindicator.spanningsindicator is not null or spanningsindicator.typering is not null
@@ -68,5 +69,7 @@ select
     file_name as source_table_id,
     'UWV spanningsindicator' as source_title,
     value_label,
-    false as is_suppressed
+    false as is_suppressed,
+    -- the file row the value came from, for the lineage (marts.indicator_value_lineage)
+    source_row_number
 from all_values
