@@ -6,6 +6,7 @@ loader makes is counted as the CBS API would see it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Iterator
@@ -182,3 +183,37 @@ def test_a_v4_table_lands_through_the_same_loader(fresh_warehouse_url: str, serv
     server.recordings.requests.clear()
     assert load("86165NED", cfg)["status"] == "unchanged"
     assert [urlsplit(u).path.rsplit("/", 1)[-1] for u in server.recordings.requests] == ["Properties"]
+
+
+def test_a_widened_region_selection_reloads_the_table_though_cbs_did_not_change_it(
+    fresh_warehouse_url: str, server: RecordingServer, tmp_path: Path
+) -> None:
+    """The CBS table is unchanged, but the configuration now asks for every gemeente instead of Twente: the next
+    load cannot be 'unchanged' nor incremental, or the new regions would never arrive."""
+    config = PACKAGE_DIR / "config" / "cbs_tables.yml"
+    twente_only = tmp_path / "cbs_tables_twente.yml"
+    text = config.read_text(encoding="utf-8")
+    widened = "  arbeidsdeelname:\n    title: Arbeidsdeelname; gemeenten (regio-indeling 2024)\n    api: v3\n" \
+              "    regions: [twente_en_nederland, alle_gemeenten]\n"
+    assert widened in text
+    twente_only.write_text(text.replace(widened, widened.replace(", alle_gemeenten", "")), encoding="utf-8")
+    base = cfg_for(fresh_warehouse_url, server, tmp_path)
+    narrow = dataclasses.replace(base, cbs_tables_file=twente_only)
+
+    def gemeenten() -> int:
+        with psycopg.connect(fresh_warehouse_url) as conn:
+            return conn.execute("select count(distinct region_code) from raw.cbs_observation"
+                                " where table_id = '86008NED' and region_code like 'GM%'").fetchone()[0]
+
+    assert load("86008NED", narrow)["status"] == "published"
+    assert gemeenten() == 14
+    assert load("86008NED", narrow)["status"] == "unchanged"  # same selection, same table: nothing asked
+
+    wide = load("86008NED", base)
+    assert wide["status"] == "published" and wide["rows"] > 0
+    assert gemeenten() > 300
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        params = conn.execute("select request_params from audit.load_batch where batch_id = %s",
+                              (wide["batch_id"],)).fetchone()[0]
+    assert params["full_because"].startswith("the configured selection") and params["periods"] is None
+    assert load("86008NED", base)["status"] == "unchanged"  # and then incremental again

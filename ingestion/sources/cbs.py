@@ -8,6 +8,7 @@ its data, in long form, as one batch.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterator
@@ -168,6 +169,14 @@ class TableConfig:
     measures: dict[str, str]
     value_range: tuple[float | None, float | None]
     title: str = ""
+
+    @property
+    def selection(self) -> str:
+        """What the configuration asks of the table (regions, fixed dimensions, topic keys), as a short digest: a
+        load after the selection changed (a region set widened, a topic mapped) cannot be incremental."""
+        asked = {"regions": sorted(self.regions), "fixed_dimensions": self.fixed_dimensions,
+                 "measures": sorted(self.measures)}
+        return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()[:16]
 
     @classmethod
     def from_settings(cls, settings: Settings, table_id: str) -> TableConfig:
@@ -330,6 +339,7 @@ def load_table(
             "edition": cfg.edition,
             "since": since,
             "full": full,
+            "selection": cfg.selection,
         },
         logical_date=logical_date,
     )
@@ -435,6 +445,10 @@ def _load_into(
     modified, info_rows = api.table_info(table_id)
     previous = _last_published(conn, table_id)
     incremental = not full and since is None and previous is not None
+    if incremental and previous.selection != cfg.selection:
+        # The configuration asks for other regions or topics than the last load did: every period, every region.
+        incremental = False
+        batch.request_params["full_because"] = "the configured selection (regions, dimensions, topics) changed"
     if incremental and modified and previous.modified == modified:
         raise BatchUnchanged(
             previous.batch_id, f"CBS table {table_id} not modified since batch {previous.batch_id} ({modified})"
@@ -467,17 +481,18 @@ def _load_into(
 class _Published:
     batch_id: int
     modified: str | None
+    selection: str | None  # None: loaded before the selection was recorded
 
 
 def _last_published(conn: psycopg.Connection, table_id: str) -> _Published | None:
     row = conn.execute(
-        "select b.batch_id, i.info ->> 'Modified' from audit.load_batch b"
+        "select b.batch_id, i.info ->> 'Modified', b.request_params ->> 'selection' from audit.load_batch b"
         " join raw.cbs_table_info i on i.batch_id = b.batch_id and i.table_id = b.source_ref"
         " where b.source = 'cbs' and b.source_ref = %s and b.status = 'published'"
         " order by b.batch_id desc limit 1",
         (table_id,),
     ).fetchone()
-    return _Published(row[0], row[1]) if row else None
+    return _Published(row[0], row[1], row[2]) if row else None
 
 
 def _periods_to_request(
