@@ -48,9 +48,9 @@ def client_for(server: RecordingServer) -> CbsClient:
 def test_pages_are_followed_until_no_next_link(server: RecordingServer) -> None:
     rows = list(client_for(server).entity("86003NED", "TypedDataSet"))
     pages = [u for u in server.recordings.requests if "TypedDataSet" in u]
-    assert len(rows) == 72  # every row of the recording, across pages
-    assert len(pages) == 3  # 25 + 25 + 22
-    assert len({r["ID"] for r in rows}) == 72
+    assert len(rows) == 1380  # every row of the recording, across pages
+    assert len(pages) == 56  # 55 x 25 + 5
+    assert len({r["ID"] for r in rows}) == 1380
 
 
 def test_next_link_keeps_the_filter_and_select(server: RecordingServer) -> None:
@@ -130,8 +130,8 @@ def test_html_error_page_with_status_200_is_an_error(server: RecordingServer) ->
 
 def test_table_config_resolves_region_sets() -> None:
     cfg = TableConfig.from_settings(Settings.from_env({}), "86003NED")
-    # A list of region sets: Twente and NL, plus every wijk of Almelo (a code prefix).
-    assert set(cfg.regions) == TWENTE | {"NL", "WK0141"}
+    # A list of region sets: Twente and NL, every gemeente (GM), plus every wijk of Almelo (a code prefix).
+    assert set(cfg.regions) == TWENTE | {"NL", "GM", "WK0141"}
     assert set(TableConfig.from_settings(Settings.from_env({}), "80794ned").regions) == TWENTE | {"NL"}
     assert cfg.measures["Bijstandsuitkering_10"] == "personen_met_bijstand"
     with pytest.raises(CbsError, match="not configured"):

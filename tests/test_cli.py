@@ -24,8 +24,10 @@ def test_cbs_load_prints_one_json_line_and_publishes(fresh_warehouse_url: str, t
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    # 402 observation, metadata and code rows: Twente, NL and the wijken of Almelo (regions in cbs_tables.yml)
-    assert record["status"] == "published" and record["rows"] == 402 and record["source_ref"] == "86003NED"
+    # observation rows (344 regions: every gemeente, NL and the wijk of Almelo; 4 quarters, 6 topics) and 18
+    # metadata and code rows (regions in cbs_tables.yml)
+    assert record["status"] == "published" and record["rows"] == 344 * 4 * 6 + 18
+    assert record["source_ref"] == "86003NED"
     with psycopg.connect(fresh_warehouse_url) as conn:
         assert conn.execute("select status from audit.load_batch where batch_id = %s",
                             (record["batch_id"],)).fetchone()[0] == "published"

@@ -36,7 +36,7 @@ from tests.test_transform import marts_fingerprint
 
 TABLE = "86003NED"
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
-PAGE_SIZE = 25  # TypedDataSet: 72 rows, so pages at $skip=0, 25 and 50
+PAGE_SIZE = 25  # TypedDataSet: 1 380 rows, so faults at $skip=25 and 50 hit pages in the middle
 RETRIES = 3
 TIMEOUT_SECONDS = 1.0
 STALL_SECONDS = 2.5  # longer than the client's timeout

@@ -38,14 +38,14 @@ def test_load_lands_metadata_and_data_as_one_batch(fresh_warehouse_url: str) -> 
         result = load_table(conn, cfg, "86003NED")
         assert result.status == "loaded"
         counts = conn.execute("select row_counts, source_mode, request_params from audit.load_batch").fetchone()
-        # 16 regions (14 Twente + NL + the recorded wijk of Almelo) x 4 quarters x 6 mapped topics; Deventer and
-        # the buurt filtered out
+        # 344 regions (every gemeente: 14 Twente + Deventer + 327 synthetic; NL; the recorded wijk of Almelo)
+        # x 4 quarters x 6 mapped topics; the buurt filtered out
         assert counts[0] == {"cbs_table_info": 1, "cbs_data_property": 13, "cbs_dimension_code": 4,
-                             "cbs_observation": 384}
+                             "cbs_observation": 344 * 4 * 6}
         assert counts[1] == "recorded"
         assert "startswith(WijkenEnBuurten,'GM0141')" in counts[2]["$filter"]
         regions = {r[0] for r in conn.execute("select distinct region_code from raw.cbs_observation")}
-        assert "GM0141" in regions and "NL00" in regions and "GM0150" not in regions
+        assert {"GM0141", "GM0150", "NL00", "WK014101"} <= regions and "BU01410100" not in regions
 
 
 def test_rerun_with_the_same_content_lands_nothing(fresh_warehouse_url: str) -> None:
@@ -54,7 +54,7 @@ def test_rerun_with_the_same_content_lands_nothing(fresh_warehouse_url: str) -> 
         first = load_table(conn, cfg, "86003NED")
         second = load_table(conn, cfg, "86003NED")
         assert second.status == "unchanged" and second.duplicate_of == first.batch_id
-        assert raw_count(conn) == 384 and raw_count(conn, second.batch_id) == 0
+        assert raw_count(conn) == 344 * 4 * 6 and raw_count(conn, second.batch_id) == 0
         assert conn.execute("select count(*) from raw.cbs_table_info").fetchone()[0] == 1
 
 

@@ -1,9 +1,9 @@
 """marts.indicator_rank and marts.indicator_projection after a real load and transform.
 
 The CBS tables loaded for all gemeenten (region set alle_gemeenten: arbeidsdeelname, bevolking per maand,
-veiligheidsmonitor), the bijstand tables (Twente only) and the handmatig sample are loaded and validated through
-the pipeline, then transformed. The ranks are checked against a ranking computed here from raw, the projection
-against a Theil-Sen fit computed here from the mart's own series.
+veiligheidsmonitor and the bijstand series of the wijken-en-buurten tables) and the handmatig sample are loaded
+and validated through the pipeline, then transformed. The ranks are checked against a ranking computed here from
+raw, the projection against a Theil-Sen fit computed here from the mart's own series.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import psycopg
@@ -136,6 +136,36 @@ def test_rank_one_holds_the_best_value_of_every_indicator(url: str) -> None:
         best = low if direction == "lower_is_better" else high
         assert best_low == best_high == best, (indicator, period)
         assert worst_rank <= n
+
+
+def test_bijstand_per_10000_is_ranked_among_the_whole_country(url: str) -> None:
+    """The bijstand indicators are a ratio of two topics of the wijken-en-buurten tables (both editions, 2023 and
+    2024): ranked from raw, per quarter, over every gemeente the tables hold."""
+    with psycopg.connect(url) as conn:
+        bijstand, inwoners = raw_values(conn, "personen_met_bijstand"), raw_values(conn, "inwoners_15_plus")
+        for indicator in ("ep_bijstand_per_10000_inwoners", "ea_bijstand_per_10000_inwoners"):
+            marts = mart_ranks(conn, indicator)
+            assert {p[:4] for p in marts} == {"2023", "2024"}, indicator
+            for period, ranked in marts.items():
+                per_10000 = {code: bijstand[period][code] * 10000 / inwoners[period][code] for code in bijstand[period]}
+                # rounded to 4 decimals, as int_indicator_values__cbs computes it
+                rates = {code: v.quantize(Decimal("0.0001"), ROUND_HALF_UP) for code, v in per_10000.items()}
+                assert len(rates) > 300
+                ranks = expected_ranks(rates, DIRECTION[indicator])
+                assert {code: row[0] for code, row in ranked.items()} == ranks, (indicator, period)
+                assert {row[3] for code, row in ranked.items() if code in TWENTE} == {len(TWENTE)}
+
+
+def test_no_indicator_is_ranked_among_twente_only(url: str) -> None:
+    """rank_nederland means the country: every ranked indicator and period has more gemeenten than Twente."""
+    with psycopg.connect(url) as conn:
+        narrow = conn.execute(
+            "select indicator_code, period_code, n_nederland from marts.indicator_rank"
+            " group by 1, 2, 3 having n_nederland <= max(n_twente)"
+        ).fetchall()
+        indicators = {r[0] for r in conn.execute("select distinct indicator_code from marts.indicator_rank")}
+    assert narrow == []
+    assert {"ep_bijstand_per_10000_inwoners", "ea_bijstand_per_10000_inwoners"} <= indicators
 
 
 def test_size_class_from_the_latest_population(url: str) -> None:

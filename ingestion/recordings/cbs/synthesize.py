@@ -175,7 +175,7 @@ def uitkeringen_wijken_en_buurten_2023() -> None:
     )
     codes = quarters(2023, provisional_from=5)
     periods(table_id, codes)
-    regions = [*GEMEENTEN, ("NL00", "Nederland", NEDERLAND[2], NEDERLAND[3]), OUTSIDE_TWENTE]
+    regions = [*GEMEENTEN, ("NL00", "Nederland", NEDERLAND[2], NEDERLAND[3]), OUTSIDE_TWENTE, *other_gemeenten()]
     keys = padded([r[0] for r in regions] + ["BU01410100"])
     rows = []
     for code, name, inhabitants, rate in regions:
@@ -193,6 +193,55 @@ def uitkeringen_wijken_en_buurten_2023() -> None:
                 }
             )
     write(table_id, "TypedDataSet", rows)
+
+
+def uitkeringen_wijken_en_buurten_2024_rest_of_country() -> None:
+    """86003NED's recording is hand-made for Twente, Deventer, Nederland and one Almelo wijk and buurt; this appends
+    the rest of the country (the synthetic gemeenten of other_gemeenten()) so the bijstand indicators can be ranked
+    among all gemeenten. Idempotent: rows of earlier runs are replaced, the hand-made rows kept as they are."""
+    table_id = "86003NED"
+    synthetic = tuple(code for code, *_ in other_gemeenten())
+    data_path = ROOT / table_id / "TypedDataSet.json"
+    kept = [
+        r for r in json.loads(data_path.read_text(encoding="utf-8"))["value"]
+        if not r["WijkenEnBuurten"].startswith(synthetic)
+    ]
+    width = max(len(r["WijkenEnBuurten"]) for r in kept)
+    rows = list(kept)
+    for code, name, inhabitants, rate in other_gemeenten():
+        for q in range(4):
+            newest = q == 3  # 2024KW04 is published as a skeleton, as for the hand-made regions
+            in15 = r10(inhabitants * 0.84 * (1 + 0.001 * q))
+            aow = r10(in15 * 0.24)
+            figures = {
+                "Werkloosheidsuitkering_9": r10(in15 * 0.021 * (1 + 0.02 * q)),
+                "Bijstandsuitkering_10": r10(in15 * rate / 10000 * (1 - 0.01 * q)),
+                "Arbeidsongeschiktheidsuitkering_11": r10(in15 * 0.085),
+                "AOWUitkering_12": aow,
+                "InwonersVanaf15Jaar_13": in15,
+                "InwonersVanaf15JrTotAOWLeeftijd_14": in15 - aow,
+                "InwonersVanafDeAOWLeeftijd_15": aow,
+            }
+            rows.append(
+                {
+                    "ID": len(rows),
+                    "WijkenEnBuurten": code.ljust(width),
+                    "Gemeentenaam_1": name.ljust(30),
+                    "SoortRegio_2": "Gemeente".ljust(10),
+                    "Codering_3": code.ljust(width),
+                    "Perioden": f"2024KW0{q + 1}",
+                    **{topic: None if newest else value for topic, value in figures.items()},
+                }
+            )
+    write(table_id, "TypedDataSet", rows)
+    dimension_path = ROOT / table_id / "WijkenEnBuurten.json"
+    keys = [
+        k for k in json.loads(dimension_path.read_text(encoding="utf-8"))["value"]
+        if not k["Key"].startswith(synthetic)
+    ]
+    keys += [{"Key": code.ljust(width), "Title": name, "Description": "", "DimensionGroupId": None}
+             for code, name, *_ in other_gemeenten()]
+    write(table_id, "WijkenEnBuurten", keys)
 
 
 def bevolking_per_maand() -> None:
@@ -537,6 +586,7 @@ if __name__ == "__main__":
     more_tables()
     veiligheidsmonitor()
     uitkeringen_wijken_en_buurten_2023()
+    uitkeringen_wijken_en_buurten_2024_rest_of_country()
     bevolking_per_maand()
     arbeidsdeelname()
     jeugdhulp()
