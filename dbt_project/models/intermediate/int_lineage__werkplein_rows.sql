@@ -2,14 +2,11 @@
 
 {#- Which rows of a Werkplein uitkeringen file a monthly bijstand measure counted (int_werkplein__bijstand_maand,
     int_werkplein__bijstand_wijk_maand), per batch, area, month and measure: the number of rows and their row
-    numbers as ranges ("2-14, 17, 20-31"), never who they are. The predicates are those of the two models; for every
-    measure listed here row_count equals the measure's value (tests/test_lineage.py checks it on the marts). -#}
-with uitkeringen as (
-    select * from {{ ref('stg_werkplein__uitkeringen') }}
-),
-
-regelingen as (
-    select * from {{ ref('werkplein_statistiekcode') }}
+    numbers as ranges ("2-14, 17, 20-31"), never who they are. The predicates are those of the two models (open on
+    the peildatum: int_werkplein__dossier_maand); for every measure listed here row_count equals the measure's
+    value (tests/test_lineage.py checks it on the marts). -#}
+with dossier_maand as (
+    select * from {{ ref('int_werkplein__dossier_maand') }}
 ),
 
 redenen as (
@@ -18,24 +15,23 @@ redenen as (
 
 rows_classified as (
     select
-        uitkeringen.batch_id,
-        uitkeringen.gemeentecode,
+        dossier_maand.batch_id,
+        dossier_maand.gemeentecode,
         case
-            when substr(trim(uitkeringen.wijkcode), 3, 4) = substr(uitkeringen.gemeentecode, 3, 4)
-                then trim(uitkeringen.wijkcode)
+            when substr(trim(dossier_maand.wijkcode), 3, 4) = substr(dossier_maand.gemeentecode, 3, 4)
+                then trim(dossier_maand.wijkcode)
         end as wijkcode,
-        {{ cbs_month_code('uitkeringen.peildatum') }} as period_code,
-        uitkeringen.source_row_number,
-        regelingen.regeling,
-        uitkeringen.einddatum is null or uitkeringen.einddatum > uitkeringen.peildatum as is_open,
-        date_trunc('month', uitkeringen.ingangsdatum) = date_trunc('month', uitkeringen.peildatum) as is_instroom,
-        coalesce(date_trunc('month', uitkeringen.einddatum) = date_trunc('month', uitkeringen.peildatum), false)
+        {{ cbs_month_code('dossier_maand.peildatum') }} as period_code,
+        dossier_maand.source_row_number,
+        dossier_maand.regeling,
+        dossier_maand.is_open_op_peildatum as is_open,
+        date_trunc('month', dossier_maand.ingangsdatum) = date_trunc('month', dossier_maand.peildatum) as is_instroom,
+        coalesce(date_trunc('month', dossier_maand.einddatum) = date_trunc('month', dossier_maand.peildatum), false)
             as is_uitstroom,
         redenen.reden_groep,
         coalesce(redenen.is_naar_werk, false) as is_naar_werk
-    from uitkeringen
-    left join regelingen on uitkeringen.statistiekcode = regelingen.statistiekcode
-    left join redenen on uitkeringen.reden_beeindiging = redenen.reden_beeindiging
+    from dossier_maand
+    left join redenen on dossier_maand.reden_beeindiging = redenen.reden_beeindiging
 ),
 
 row_measures as (

@@ -1,18 +1,16 @@
 {{ config(materialized='table') }}
 
 {#- Werkplein bijstand per gemeente and month (one monthly uitkeringen export = one row):
-    - the caseload: dossiers open on the peildatum (einddatum empty or after it), per regeling;
+    - the caseload: dossiers open on the peildatum (int_werkplein__dossier_maand: einddatum empty or after it), per
+      regeling;
     - instroom: algemene-bijstand dossiers whose ingangsdatum falls in the month;
     - uitstroom: algemene-bijstand dossiers whose einddatum falls in the month, in total and per reden group
       (seeds/werkplein_reden_beeindiging.csv); naar werk = the reasons marked is_naar_werk (11, 13).
     Each export lists every benefit active on, or ended in, its month, so all of these come from that month's file.
-    Regelingen come from seeds/werkplein_statistiekcode.csv (01 = algemene_bijstand). -#}
-with uitkeringen as (
-    select * from {{ ref('stg_werkplein__uitkeringen') }}
-),
-
-regelingen as (
-    select * from {{ ref('werkplein_statistiekcode') }}
+    Regelingen come from seeds/werkplein_statistiekcode.csv (01 = algemene_bijstand) by way of
+    int_werkplein__dossier_maand. -#}
+with dossier_maand as (
+    select * from {{ ref('int_werkplein__dossier_maand') }}
 ),
 
 redenen as (
@@ -21,23 +19,21 @@ redenen as (
 
 dossiers as (
     select
-        uitkeringen.gemeentecode,
-        uitkeringen.peildatum,
-        uitkeringen.batch_id,
-        uitkeringen.source_mode,
-        uitkeringen.file_name,
-        regelingen.regeling,
-        -- open on the peildatum: not ended, or ending after it (a benefit ending on the peildatum is not open)
-        uitkeringen.einddatum is null or uitkeringen.einddatum > uitkeringen.peildatum as is_open_op_peildatum,
-        date_trunc('month', uitkeringen.ingangsdatum) = date_trunc('month', uitkeringen.peildatum) as is_instroom,
+        dossier_maand.gemeentecode,
+        dossier_maand.peildatum,
+        dossier_maand.batch_id,
+        dossier_maand.source_mode,
+        dossier_maand.file_name,
+        dossier_maand.regeling,
+        dossier_maand.is_open_op_peildatum,
+        date_trunc('month', dossier_maand.ingangsdatum) = date_trunc('month', dossier_maand.peildatum) as is_instroom,
         coalesce(
-            date_trunc('month', uitkeringen.einddatum) = date_trunc('month', uitkeringen.peildatum), false
+            date_trunc('month', dossier_maand.einddatum) = date_trunc('month', dossier_maand.peildatum), false
         ) as is_uitstroom,
         redenen.reden_groep,
         coalesce(redenen.is_naar_werk, false) as is_naar_werk
-    from uitkeringen
-    left join regelingen on uitkeringen.statistiekcode = regelingen.statistiekcode
-    left join redenen on uitkeringen.reden_beeindiging = redenen.reden_beeindiging
+    from dossier_maand
+    left join redenen on dossier_maand.reden_beeindiging = redenen.reden_beeindiging
 ),
 
 monthly as (

@@ -1,35 +1,29 @@
 {{ config(materialized='table') }}
 
-{#- The algemene-bijstand caseload (dossiers open on the peildatum, as in int_werkplein__bijstand_maand) per
-    gemeente, wijk and month, from the export's optional wijkcode (WK014101). One row per wijk the gemeente's
-    exports ever named, for every delivered month (a wijk without open dossiers that month counts 0), plus one row
-    with wijkcode null: the dossiers without a (usable) wijkcode, so that the rows of a month add up to the
-    gemeente's caseload (the data test werkplein_wijk_caseload_adds_up checks it). A wijkcode of another gemeente
-    than the export's is not usable: it counts as without wijk. A gemeente whose exports carry no wijkcode at all
-    gets no rows. -#}
-with uitkeringen as (
-    select * from {{ ref('stg_werkplein__uitkeringen') }}
-),
-
-regelingen as (
-    select * from {{ ref('werkplein_statistiekcode') }}
+{#- The algemene-bijstand caseload (dossiers open on the peildatum: int_werkplein__dossier_maand, as for
+    int_werkplein__bijstand_maand) per gemeente, wijk and month, from the export's optional wijkcode (WK014101).
+    One row per wijk the gemeente's exports ever named, for every delivered month (a wijk without open dossiers
+    that month counts 0), plus one row with wijkcode null: the dossiers without a (usable) wijkcode, so that the
+    rows of a month add up to the gemeente's caseload (the data test werkplein_wijk_caseload_adds_up checks it). A
+    wijkcode of another gemeente than the export's is not usable: it counts as without wijk. A gemeente whose
+    exports carry no wijkcode at all gets no rows. -#}
+with dossier_maand as (
+    select * from {{ ref('int_werkplein__dossier_maand') }}
 ),
 
 dossiers as (
     select
-        uitkeringen.gemeentecode,
-        uitkeringen.peildatum,
-        uitkeringen.batch_id,
-        uitkeringen.source_mode,
-        uitkeringen.file_name,
+        gemeentecode,
+        peildatum,
+        batch_id,
+        source_mode,
+        file_name,
         case
-            when substr(trim(uitkeringen.wijkcode), 3, 4) = substr(uitkeringen.gemeentecode, 3, 4)
-                then trim(uitkeringen.wijkcode)
+            when substr(trim(wijkcode), 3, 4) = substr(gemeentecode, 3, 4)
+                then trim(wijkcode)
         end as wijkcode,
-        regelingen.regeling = 'algemene_bijstand'
-        and (uitkeringen.einddatum is null or uitkeringen.einddatum > uitkeringen.peildatum) as is_open_op_peildatum
-    from uitkeringen
-    left join regelingen on uitkeringen.statistiekcode = regelingen.statistiekcode
+        regeling = 'algemene_bijstand' and is_open_op_peildatum as is_open_op_peildatum
+    from dossier_maand
 ),
 
 months as (

@@ -12,11 +12,13 @@
       caseload_begin + instroom_nieuw + herinstroom - uitstroom_* = caseload_eind holds for every row by construction
       of the sets, also when the exports disagree (a dossier that vanishes without einddatum is uitstroom overig, a
       dossier that appears with an earlier ingangsdatum is instroom in the month it appears).
-    - An einddatum on the peildatum itself ends the dossier in that month (open means einddatum after the peildatum).
-    - instroom is split into herinstroom (the rule of int_werkplein__herinstroom_maand: the person's latest earlier
-      algemene-bijstand dossier ended within var('herinstroom_window_months') before this ingangsdatum, and none is
-      still open) and instroom_nieuw (all other inflow: first time, after the window, or beside another open
-      dossier), so the two never count a dossier twice. Before a whole window of earlier months was delivered
+    - An einddatum on the peildatum itself ends the dossier in that month (open means einddatum after the peildatum:
+      is_open_op_peildatum of int_werkplein__dossier_maand).
+    - instroom is split into herinstroom (int_werkplein__bijstand_dossiers.is_herinstroom, the rule of
+      int_werkplein__herinstroom_maand too: the person's latest earlier algemene-bijstand dossier ended within
+      var('herinstroom_window_months') before this ingangsdatum, and none is still open) and instroom_nieuw (all
+      other inflow: first time, after the window, or beside another open dossier), so the two never count a
+      dossier twice. Before a whole window of earlier months was delivered
       (is_terugkijkperiode_volledig false) herinstroom undercounts.
     - uitstroom by reason: seeds/werkplein_reden_beeindiging.csv decompositie_reden (werk 11, 13; andere uitkering 14,
       15; verhuizing 32, 33); every other code, no code, or a dossier gone from the export without einddatum = overig.
@@ -24,12 +26,12 @@
       is suppressed (a small herinstroom would otherwise hide instroom_nieuw too).
 -#}
 {%- set window = "make_interval(months => " ~ (var('herinstroom_window_months') | int) ~ ")" %}
-with uitkeringen as (
-    select * from {{ ref('stg_werkplein__uitkeringen') }}
+with dossier_maand as (
+    select * from {{ ref('int_werkplein__dossier_maand') }}
 ),
 
-regelingen as (
-    select * from {{ ref('werkplein_statistiekcode') }}
+bijstand_dossiers as (
+    select * from {{ ref('int_werkplein__bijstand_dossiers') }}
 ),
 
 redenen as (
@@ -45,7 +47,7 @@ months as (
         batch_id,
         source_mode,
         file_name
-    from uitkeringen
+    from dossier_maand
 ),
 
 decomposable_months as (
@@ -57,15 +59,14 @@ decomposable_months as (
 
 bijstand as (
     select
-        uitkeringen.gemeentecode,
-        date_trunc('month', uitkeringen.peildatum)::date as maand,
-        uitkeringen.registratienummer,
-        uitkeringen.einddatum,
-        uitkeringen.reden_beeindiging,
-        uitkeringen.einddatum is null or uitkeringen.einddatum > uitkeringen.peildatum as is_open_op_peildatum
-    from uitkeringen
-    inner join regelingen on uitkeringen.statistiekcode = regelingen.statistiekcode
-    where regelingen.regeling = 'algemene_bijstand'
+        gemeentecode,
+        date_trunc('month', peildatum)::date as maand,
+        registratienummer,
+        einddatum,
+        reden_beeindiging,
+        is_open_op_peildatum
+    from dossier_maand
+    where regeling = 'algemene_bijstand'
 ),
 
 begin_set as (
@@ -74,35 +75,11 @@ begin_set as (
     where is_open_op_peildatum
 ),
 
--- each dossier's dates from its latest export, and the latest end of the person's earlier dossiers (an open one
--- never ends): the herinstroom rule of int_werkplein__herinstroom_maand, per dossier
-dossiers as (
-    select distinct on (uitkeringen.gemeentecode, uitkeringen.registratienummer)
-        uitkeringen.gemeentecode,
-        uitkeringen.registratienummer,
-        uitkeringen.persoon_pseudoniem,
-        uitkeringen.ingangsdatum,
-        uitkeringen.einddatum
-    from uitkeringen
-    inner join regelingen on uitkeringen.statistiekcode = regelingen.statistiekcode
-    where regelingen.regeling = 'algemene_bijstand'
-    order by uitkeringen.gemeentecode, uitkeringen.registratienummer, uitkeringen.peildatum desc
-),
-
+-- the herinstroom rule of int_werkplein__herinstroom_maand, per dossier (int_werkplein__bijstand_dossiers)
 herinstroom_dossiers as (
     select gemeentecode, registratienummer
-    from (
-        select
-            *,
-            max(coalesce(einddatum, 'infinity'::date)) over (
-                partition by persoon_pseudoniem
-                order by ingangsdatum, registratienummer
-                rows between unbounded preceding and 1 preceding
-            ) as vorige_einddatum
-        from dossiers
-    ) as sequenced
-    where vorige_einddatum < ingangsdatum
-        and vorige_einddatum >= ingangsdatum - {{ window }}
+    from bijstand_dossiers
+    where is_herinstroom
 ),
 
 flows as (

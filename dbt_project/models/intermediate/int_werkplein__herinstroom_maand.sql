@@ -3,22 +3,22 @@
 {#- Herinstroom in de bijstand per gemeente and month: persons who start an algemene-bijstand dossier
     (ingangsdatum in the month) while their previous algemene-bijstand dossier ended within the 12 months before
     the new ingangsdatum (ended on or after ingangsdatum - 12 months, and before it). A person with another
-    dossier still open at the new ingangsdatum does not re-enter. Persons are followed by persoon_pseudoniem across
-    the monthly exports; each dossier's dates come from its latest export.
+    dossier still open at the new ingangsdatum does not re-enter. The rule is int_werkplein__bijstand_dossiers'
+    is_herinstroom (persons followed by persoon_pseudoniem, each dossier's dates from its latest export).
     The exports only show dossiers active in or after the first delivered month, so a month is only complete
     (is_terugkijkperiode_volledig) once a whole window of earlier months was delivered; earlier months undercount. -#}
 {%- set window = "make_interval(months => " ~ (var('herinstroom_window_months') | int) ~ ")" %}
-with uitkeringen as (
-    select * from {{ ref('stg_werkplein__uitkeringen') }}
+with dossier_maand as (
+    select * from {{ ref('int_werkplein__dossier_maand') }}
 ),
 
-regelingen as (
-    select * from {{ ref('werkplein_statistiekcode') }}
+bijstand_dossiers as (
+    select * from {{ ref('int_werkplein__bijstand_dossiers') }}
 ),
 
 months as (
     select distinct gemeentecode, peildatum, batch_id, source_mode, file_name
-    from uitkeringen
+    from dossier_maand
 ),
 
 delivered_months as (
@@ -29,39 +29,13 @@ delivered_months as (
     from months
 ),
 
-bijstand_dossiers as (
-    select distinct on (uitkeringen.gemeentecode, uitkeringen.registratienummer)
-        uitkeringen.gemeentecode,
-        uitkeringen.registratienummer,
-        uitkeringen.persoon_pseudoniem,
-        uitkeringen.ingangsdatum,
-        uitkeringen.einddatum
-    from uitkeringen
-    inner join regelingen on uitkeringen.statistiekcode = regelingen.statistiekcode
-    where regelingen.regeling = 'algemene_bijstand'
-    order by uitkeringen.gemeentecode, uitkeringen.registratienummer, uitkeringen.peildatum desc
-),
-
-sequenced as (
-    select
-        *,
-        -- the latest end of the person's earlier dossiers; a still open one counts as never ending
-        max(coalesce(einddatum, 'infinity'::date)) over (
-            partition by persoon_pseudoniem
-            order by ingangsdatum, registratienummer
-            rows between unbounded preceding and 1 preceding
-        ) as vorige_einddatum
-    from bijstand_dossiers
-),
-
 herinstroom as (
     select
         gemeentecode,
         date_trunc('month', ingangsdatum)::date as maand,
         persoon_pseudoniem
-    from sequenced
-    where vorige_einddatum < ingangsdatum
-        and vorige_einddatum >= ingangsdatum - {{ window }}
+    from bijstand_dossiers
+    where is_herinstroom
 ),
 
 counted as (
