@@ -292,6 +292,37 @@ def test_explain_a_werkplein_count_reaches_the_file_and_the_rows_counted(night: 
     assert f"raw rows: raw.werkplein_uitkering, {format_number(value)} rows counted: rows {ranges}" in out
 
 
+def test_a_participatie_share_names_both_exports_it_combines(night: tuple[str, Settings, Path]) -> None:
+    """The share of active persons reads two files of the same month: the uitkeringen export (who is in the
+    doelgroep) and the activiteiten export (who of them is active); the lineage names both, in that order."""
+    url, _, _ = night
+    with psycopg.connect(url) as conn:
+        period = conn.execute(
+            "select max(period_code) from marts.indicator_value_lineage"
+            " where indicator_code = 'ep_bijstandsgerechtigden_maatschappelijke_inzet' and gemeentecode = 'GM0141'"
+            " and measure_code = 'aandeel_participatie_actief_pct_maand'"
+        ).fetchone()[0]
+        assert period is not None
+        inputs = conn.execute(
+            "select l.raw_table, l.row_selection, b.entity, b.source_ref"
+            " from marts.indicator_value_lineage l join audit.load_batch b using (batch_id)"
+            " where l.indicator_code = 'ep_bijstandsgerechtigden_maatschappelijke_inzet' and l.gemeentecode = 'GM0141'"
+            " and l.period_code = %s order by l.input_order",
+            (period,),
+        ).fetchall()
+    assert [(table, selection) for table, selection, *_ in inputs] == [
+        ("raw.werkplein_uitkering", "bestand"), ("raw.werkplein_activiteit", "bestand")
+    ]
+    month = period[:4] + period[-2:]
+    assert [entity for *_, entity, _ in inputs] == ["werkplein_uitkering", "werkplein_activiteit"]
+    assert all(month in file_name for *_, file_name in inputs)
+    out = explain(url, "ep_bijstandsgerechtigden_maatschappelijke_inzet", "GM0141", f"{period[:4]}-{period[-2:]}")
+    assert out.returncode == 0, out.stderr
+    assert "raw.werkplein_uitkering" in out.stdout and "raw.werkplein_activiteit" in out.stdout
+    for *_, file_name in inputs:
+        assert f"file: {file_name}" in out.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -12,7 +12,8 @@
     - Werkplein: counts of persons, so never a person: for the monthly bijstand measures the number of rows of the
       file that were counted and their row numbers (int_lineage__werkplein_rows), nothing when the value is
       suppressed (the count is the value); for the other measures the file (all its rows were read); for a year
-      of herinstroom the twelve monthly files. -#}
+      of herinstroom the twelve monthly files; for the participatie share both exports it combines (uitkeringen:
+      who is in the doelgroep, activiteiten: who of them is active). -#}
 with cbs_values as (
     select * from {{ ref('int_indicator_values__cbs') }}
 ),
@@ -135,6 +136,26 @@ herinstroom_months as (
     from {{ ref('int_werkplein__herinstroom_maand') }}
 ),
 
+-- the two exports behind a participatie share (int_werkplein__measure_values: every month, and December for the year)
+inzet_exports as (
+    select inzet.gemeentecode, periods.period_code, periods.measure_code, exports.*
+    from {{ ref('int_werkplein__maatschappelijke_inzet_maand') }} as inzet
+    cross join lateral (
+        values
+            ({{ cbs_month_code('inzet.peildatum') }}, 'aandeel_participatie_actief_pct_maand'),
+            (
+                case when extract(month from inzet.peildatum) = 12 then {{ cbs_year_code('inzet.peildatum') }} end,
+                'aandeel_participatie_actief_pct_jaar'
+            )
+    ) as periods (period_code, measure_code)
+    cross join lateral (
+        values
+            (1, 'raw.werkplein_uitkering', inzet.uitkering_batch_id),
+            (2, 'raw.werkplein_activiteit', inzet.activiteit_batch_id)
+    ) as exports (export_order, export_table, export_batch_id)
+    where periods.period_code is not null
+),
+
 -- the measures int_lineage__werkplein_rows names the rows of (all of int_werkplein__bijstand_maand's)
 werkplein_row_measures as (
     select measure_code
@@ -156,10 +177,10 @@ werkplein_inputs as (
         werkplein_values.period_code,
         'werkplein' as source_system,
         'waarde' as input_role,
-        1 as input_order,
+        coalesce(inzet_exports.export_order, 1) as input_order,
         null::text as formula,
-        coalesce(herinstroom_months.batch_id, werkplein_values.batch_id) as batch_id,
-        'raw.werkplein_uitkering' as raw_table,
+        coalesce(inzet_exports.export_batch_id, herinstroom_months.batch_id, werkplein_values.batch_id) as batch_id,
+        coalesce(inzet_exports.export_table, 'raw.werkplein_uitkering') as raw_table,
         werkplein_values.measure_code as input_name,
         werkplein_values.value as input_value,
         case
@@ -189,6 +210,10 @@ werkplein_inputs as (
         on werkplein_values.measure_code = 'herinstroom_personen_jaar'
         and werkplein_values.gemeentecode = herinstroom_months.gemeentecode
         and werkplein_values.period_code = herinstroom_months.year_code
+    left join inzet_exports
+        on werkplein_values.measure_code = inzet_exports.measure_code
+        and werkplein_values.gemeentecode = inzet_exports.gemeentecode
+        and werkplein_values.period_code = inzet_exports.period_code
 )
 
 select * from cbs_inputs

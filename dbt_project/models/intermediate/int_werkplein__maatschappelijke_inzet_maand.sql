@@ -36,8 +36,10 @@ months as (
     select
         uitkering_months.gemeentecode,
         uitkering_months.peildatum,
-        -- the newest input of the two exports
+        -- the newest input of the two exports; both for the lineage (int_lineage__indicator_value_inputs)
         greatest(uitkering_months.batch_id, activiteit_months.batch_id) as batch_id,
+        uitkering_months.batch_id as uitkering_batch_id,
+        activiteit_months.batch_id as activiteit_batch_id,
         case
             when uitkering_months.batch_id >= activiteit_months.batch_id then uitkering_months.source_mode
             else activiteit_months.source_mode
@@ -104,6 +106,8 @@ counted as (
         months.gemeentecode,
         months.peildatum,
         months.batch_id,
+        months.uitkering_batch_id,
+        months.activiteit_batch_id,
         months.source_mode,
         months.file_name,
         coalesce(per_month.participatie_personen, 0) as participatie_personen,
@@ -119,6 +123,8 @@ select
     peildatum,
     {{ cbs_month_code('peildatum') }} as period_code,
     batch_id,
+    uitkering_batch_id,
+    activiteit_batch_id,
     source_mode,
     file_name,
     participatie_personen,
