@@ -24,11 +24,12 @@ RUN_DATE ?= $(shell date +%F)
 # One night as the scheduler runs it: every source DAG, then the transform (in production it starts on their Assets).
 NIGHTLY_DAGS := source_cbs source_uwv source_kennispunt source_werkplein source_handmatig programmamonitor_transform
 
-.PHONY: help install run test bench lint stop clean
+.PHONY: help install run test test-e2e bench lint stop clean
 
 help:
 	@echo "make run    run the nightly pipeline once through Airflow, then print a summary"
-	@echo "make test   the whole test suite against a real PostgreSQL"
+	@echo "make test   the test suite against a real PostgreSQL, on two workers (all but the real-scheduler chain)"
+	@echo "make test-e2e  the real-scheduler chain: Airflow's scheduler, API server and workers as separate processes"
 	@echo "make bench  the benchmarks (ingest, validation, refresh, dbt, DAG import): a table + bench/results.json"
 	@echo "make stop   stop the embedded PostgreSQL;  make clean  remove .local/ (its data) and the venv"
 
@@ -64,9 +65,23 @@ run: install
 	done; \
 	$(BIN)/python -m ingestion summary
 
+# Tests start the embedded PostgreSQL when they need it (no TEST_WAREHOUSE_URL); one they started is stopped again,
+# on success and on failure. PYTEST_ARGS: e.g. `make test PYTEST_ARGS='-k marts'`.
+PYTEST_WORKERS ?= 2
+define run_pytest
+	@running=0; test -n "$${TEST_WAREHOUSE_URL:-}" || ! $(BIN)/python -m ingestion.embedded_pg status >/dev/null 2>&1 \
+	  || running=1; \
+	status=0; $(BIN)/pytest $(1) $(PYTEST_ARGS) || status=$$?; \
+	if [ -z "$${TEST_WAREHOUSE_URL:-}" ] && [ $$running = 0 ]; then $(BIN)/python -m ingestion.embedded_pg stop || true; fi; \
+	exit $$status
+endef
+
 test: install
 	@$(BIN)/ruff check .
-	@$(BIN)/pytest
+	$(call run_pytest,-m "not e2e" -n $(PYTEST_WORKERS) --dist loadfile)
+
+test-e2e: install
+	$(call run_pytest,-m e2e)
 
 # Not part of `make test`: minutes of load on the machine. WAREHOUSE_URL's server or the embedded PostgreSQL.
 bench: install

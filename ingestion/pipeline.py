@@ -70,12 +70,17 @@ def validate_loaded_batch(batch: dict[str, Any], cfg: Settings | None = None) ->
 
     Raises ValidationFailed when the batch fails, so the run stops before the marts are touched.
     """
-    from ingestion.validation import validate_batch
+    from ingestion.validation import Validator
 
     if batch["status"] != "loaded":
         return batch
     cfg = cfg or settings()
-    outcome = validate_batch(cfg.require_warehouse_url(), batch["batch_id"])
+    # The Data Docs of the settings given, not of the environment (a test's or a second warehouse's own folder).
+    validator = Validator(cfg.data_docs_dir)
+    try:
+        outcome = validator.validate(cfg.require_warehouse_url(), batch["batch_id"])
+    finally:
+        validator.build_docs()
     if not outcome.success:
         raise ValidationFailed(batch["batch_id"], batch.get("source_ref", ""), outcome.failures)
     return {**batch, "status": "published"}

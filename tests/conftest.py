@@ -3,11 +3,18 @@
 The server is TEST_WAREHOUSE_URL when set, otherwise the project's embedded cluster (started on demand).
 Each test session gets a throwaway database, migrated, and dropped at the end; tests that need a pristine
 database ask for ``fresh_warehouse_url``.
+
+`make test` runs the modules on two workers (pytest-xdist, ``--dist loadfile``: a module's fixtures stay on one
+worker). Each worker has its own Airflow home and Data Docs folder; what is built once for the whole run (the dbt
+manifest) is built by the first worker that needs it, under a file lock, in the run's shared temporary folder.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,15 +26,20 @@ __all__ = ["throwaway_warehouse"]  # tests import it from here
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT.parent / "shared"
+# "gw0", "gw1", ... under pytest-xdist; "main" in a single process.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
-# Tests never touch the Airflow home of `make run`, nor ~/airflow.
-os.environ["AIRFLOW_HOME"] = str(REPO_ROOT / ".local" / "airflow-test")
+# Tests never touch the Airflow home of `make run`, nor ~/airflow, nor each other's (a SQLite DB per worker).
+os.environ["AIRFLOW_HOME"] = str(REPO_ROOT / ".local" / f"airflow-test-{WORKER}")
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO_ROOT / "dags"))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
-# Validations in tests render their Data Docs here, not into the `make run` site.
-os.environ.setdefault("DATA_DOCS_DIR", str(REPO_ROOT / ".local" / "test-data-docs"))
+# Validations that take their settings from the environment render their Data Docs in this run's own folder, never
+# the `make run` site nor an earlier run's (stored results slow every later validation down).
+_DATA_DOCS = tempfile.mkdtemp(prefix=f"programmamonitor-test-data-docs-{WORKER}-")
+os.environ["DATA_DOCS_DIR"] = _DATA_DOCS
+atexit.register(shutil.rmtree, _DATA_DOCS, True)
 
 
 def _server_url() -> str:
@@ -65,15 +77,72 @@ def shared_dir() -> Path:
     return SHARED_DIR
 
 
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder shared by every worker of this run (a single process: its own base temp)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if WORKER != "main" else base
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest(run_dir: Path) -> Path:
+    """``dbt_project/target/manifest.json`` (``python -m ingestion manifest``), written once per run: the transform
+    DAG renders its dbt tasks from it. One writer at a time, so no worker reads a half-written manifest."""
+    from filelock import FileLock
+
+    from ingestion.config import settings
+    from ingestion.transform import write_manifest
+
+    done = run_dir / "dbt-manifest.done"
+    with FileLock(str(run_dir / "dbt-manifest.lock")):
+        if not done.exists():
+            done.write_text(str(write_manifest(settings())))
+        return Path(done.read_text())
+
+
+# --- the reliability ledger, gathered from every worker --------------------------------------------------------------
+
+LEDGER_PROPERTY = "reliability_ledger"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:  # noqa: ARG001
+    """Each report carries the ledger entries recorded since the last one (plain dicts: they travel from a worker
+    to the controller with the report)."""
+    from dataclasses import asdict
+
+    from tests.ledger import ENTRIES
+
+    global _ledger_sent
+    outcome = yield
+    report = outcome.get_result()
+    if len(ENTRIES) > _ledger_sent:
+        report.user_properties.append((LEDGER_PROPERTY, [asdict(e) for e in ENTRIES[_ledger_sent:]]))
+        _ledger_sent = len(ENTRIES)
+
+
+_ledger_sent = 0  # entries of this process already attached to a report
+_seen: list = []  # entries of every process, as their reports arrive
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """On the controller (or the single process): collect what every test recorded in the ledger."""
+    from tests.ledger import Entry
+
+    for name, value in report.user_properties:
+        if name == LEDGER_PROPERTY:
+            _seen.extend(Entry(**entry) for entry in value)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001 - pytest's hook signature
     """The reliability summary (tests/ledger.py): faults, bad files, crashes tried and handled, rows lost."""
-    from tests.ledger import ENTRIES, summary_lines
+    from tests.ledger import summary_lines
 
-    if ENTRIES:
+    if _seen:
         terminalreporter.section("reliability summary")
-        for line in summary_lines():
+        for line in summary_lines(_seen):
             terminalreporter.write_line(line)
-        for entry in ENTRIES:
+        for entry in _seen:
             terminalreporter.write_line(
                 f"  {entry.kind:<11} {'ok ' if entry.handled else 'NOT'} {entry.name}: {entry.outcome}"
             )

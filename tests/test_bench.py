@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from bench import refresh
 from bench.isolated import PROJECT_ROOT
 
@@ -43,7 +41,6 @@ def test_quick_bench_prints_every_figure_with_its_baseline(pg_server_url: str, t
     assert "## werkplein_ingest" in done.stdout and "## dag_import" in done.stdout and "Targets:" in done.stdout
 
 
-@pytest.mark.e2e
 def test_refresh_bench_full_no_change_and_incremental_nights(pg_server_url: str, tmp_path: Path) -> None:
     rows = refresh.measure_all(pg_server_url, tmp_path, quick=True, progress=lambda _: None)
     nights = {r["variant"]: r for r in rows if r["group"] == "refresh"}

@@ -20,18 +20,12 @@ FILE_SOURCE_DAGS = [d for d in SOURCE_DAGS if d != "source_cbs"]
 DAG_IDS = sorted([*SOURCE_DAGS, "watch_drop_folders", "programmamonitor_transform", "refresh_deadline",
                   "raw_retention"])
 
+# The transform DAG renders its dbt tasks from the manifest: every test here sees it as `make run` leaves it.
+pytestmark = pytest.mark.usefixtures("dbt_manifest")
+
 # As in Airflow's DAG processor, the DAGs folder is on sys.path (the DAG files import the `programmamonitor` package).
 if str(DAGS_DIR) not in sys.path:
     sys.path.append(str(DAGS_DIR))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def dbt_manifest() -> Path:
-    """The manifest the transform DAG renders its dbt tasks from (``python -m ingestion manifest``)."""
-    from ingestion.config import settings
-    from ingestion.transform import write_manifest
-
-    return write_manifest(settings())
 
 
 @pytest.fixture(scope="module")

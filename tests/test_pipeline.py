@@ -18,7 +18,6 @@ from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, PROJECT_ROOT, Settings
 from ingestion.generate import generate_werkplein
 from ingestion.loader import LoadError
-from ingestion.transform import write_manifest
 from tests.ledger import record
 from tests.privacy import bsns_in, files_quoting, nine_digit_numbers
 
@@ -191,15 +190,14 @@ def file_fed_indicators() -> set[str]:
     return fed - UNDEFINED_FILE_INDICATORS
 
 
-@pytest.mark.e2e
 def test_a_night_of_dags_runs_through_airflow_and_a_rerun_is_idempotent(
-    fresh_warehouse_url: str, tmp_path: Path
+    fresh_warehouse_url: str, tmp_path: Path, dbt_manifest: Path
 ) -> None:
     env = _airflow_env(tmp_path, fresh_warehouse_url)
     # A smaller Werkplein demo than make run's (GENERATED.md present: the DAG does not generate its own).
     generate_werkplein(tmp_path / "local" / "drop" / "werkplein", scale=0.2, months=15, end="2024-12", seed=141,
                        gemeentecode="0141")
-    write_manifest(settings_for(fresh_warehouse_url, tmp_path))  # the transform DAG's dbt tasks, as `make run` does
+    # dbt_manifest: the transform DAG's dbt tasks, written as `make run` does.
     _airflow(env, "db", "migrate", log=tmp_path / "migrate.log")
     _airflow(env, "pools", "set", "cbs_api", "2", "CBS API", log=tmp_path / "pool.log")
     run1 = _night(env, tmp_path, "run1")

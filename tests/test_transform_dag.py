@@ -14,7 +14,6 @@ import pytest
 from ingestion import pipeline
 from ingestion.config import PROJECT_ROOT, Settings
 from ingestion.generate import generate_werkplein
-from ingestion.transform import write_manifest
 from tests.conftest import throwaway_warehouse
 from tests.test_pipeline import _airflow, _airflow_env
 from tests.test_transform import marts_fingerprint
@@ -23,7 +22,7 @@ DAG_ID = "programmamonitor_transform"
 
 
 @pytest.fixture(scope="module")
-def loaded_warehouse(pg_server_url: str, tmp_path_factory):
+def loaded_warehouse(pg_server_url: str, tmp_path_factory, dbt_manifest: Path):
     """Every CBS table and the three file sources (a small Werkplein demo) loaded and validated by the pipeline;
     the dbt manifest written; an Airflow home with its metadata DB. Nothing built yet."""
     tmp = tmp_path_factory.mktemp("transform_dag")
@@ -39,7 +38,6 @@ def loaded_warehouse(pg_server_url: str, tmp_path_factory):
             pipeline.validate_loaded_batch(pipeline.load_cbs_table(table_id, cfg=cfg), cfg)
         for source in pipeline.file_source_names():
             pipeline.validate_loaded_files(pipeline.load_files(source, cfg=cfg), cfg)
-        write_manifest(cfg)
         # The worktree's code in the Airflow processes (not whichever checkout the venv has installed).
         env = {**_airflow_env(tmp, url), "PYTHONPATH": str(PROJECT_ROOT)}
         _airflow(env, "db", "migrate", log=tmp / "migrate.log")

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -332,3 +333,22 @@ def test_an_expectation_that_cannot_run_fails_the_batch_and_says_why(
         outcome.failures[1] == "expect_column_values_to_be_between(value, max 1000): 1 unexpected value(s), e.g. 1230"
     )
     assert batch_row(fresh_warehouse_url, batch_id)["status"] == "failed"
+
+
+def test_a_batch_validated_through_the_pipeline_keeps_its_results_in_the_settings_data_docs(
+    fresh_warehouse_url: str, tmp_path
+) -> None:
+    """The Data Docs folder is the one of the settings given, not the environment's (which every test run shares)."""
+    from ingestion import pipeline
+    from ingestion.config import Settings
+
+    own = tmp_path / "data_docs"
+    cfg = Settings.from_env({"WAREHOUSE_URL": fresh_warehouse_url, "SOURCE_MODE": "recorded",
+                             "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local"), "DATA_DOCS_DIR": str(own)})
+    assert os.environ["DATA_DOCS_DIR"] != str(own)
+    environment_results = list((Path(os.environ["DATA_DOCS_DIR"]) / "results").rglob("*.json"))
+    batch = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86165NED", cfg=cfg), cfg)
+    assert batch["status"] == "published"
+    assert [p for p in (own / "results").rglob("*.json") if f"_batch_{batch['batch_id']}" in str(p)]
+    assert f"_batch_{batch['batch_id']}" in (own / "site" / "index.html").read_text()
+    assert list((Path(os.environ["DATA_DOCS_DIR"]) / "results").rglob("*.json")) == environment_results

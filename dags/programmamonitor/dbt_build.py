@@ -41,6 +41,8 @@ def dbt_runtime(context: Any, operator: Any) -> None:
         "DBT_LOG_PATH": str(cfg.local_dir / "dbt" / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_USE_COLORS": "false",
+        # As ingestion.transform.NIGHTLY_BUILD_EXCLUDES: unit tests run in development and CI, not every night.
+        "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test",
     }
     operator.dbt_executable_path = dbt_executable()
 
