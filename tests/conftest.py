@@ -100,6 +100,32 @@ def dbt_manifest(run_dir: Path) -> Path:
         return Path(done.read_text())
 
 
+@pytest.fixture(scope="session")
+def demo_night(pg_server_url: str, run_dir: Path):
+    """The demo night (tests/nights.py), built once per run; read it, or take a ``copy_of`` it to write."""
+    from tests.nights import demo_night
+
+    return demo_night(pg_server_url, run_dir)
+
+
+def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001 - pytest's hook signature
+    from tests.nights import run_id
+
+    run_id()  # before the workers start: they inherit it
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # noqa: ARG001
+    """The controller (or the single process) drops the run's shared databases once every worker is done."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from ingestion import embedded_pg
+    from tests.nights import drop_run_databases
+
+    if not os.environ.get("TEST_WAREHOUSE_URL") and not embedded_pg.status()["running"]:
+        return  # no server was needed (nor started) by this run: nothing to drop
+    drop_run_databases(_server_url())
+
+
 # --- the reliability ledger, gathered from every worker --------------------------------------------------------------
 
 LEDGER_PROPERTY = "reliability_ledger"

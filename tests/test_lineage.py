@@ -16,18 +16,16 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
 
-from ingestion import pipeline
-from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.generate import generate_werkplein
+from ingestion.config import Settings
 from ingestion.report.numbers import format_number
-from tests.conftest import REPO_ROOT, throwaway_warehouse
+from tests.conftest import REPO_ROOT
+from tests.nights import Night
 from tests.privacy import NINE_DIGITS, bsns_in
 
 FLOWS_IN = ("instroom_nieuw", "herinstroom")
@@ -48,37 +46,10 @@ THRESHOLD = 10
 
 
 @pytest.fixture(scope="module")
-def night(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, Path]]:
-    """(warehouse URL, settings, the Werkplein drop folder) after one night's load, validation and publish."""
-    tmp = tmp_path_factory.mktemp("lineage")
-    werkplein = tmp / "werkplein"
-    generate_werkplein(werkplein, scale=0.3, months=24, end="2024-12", seed=11, gemeentecode="0141")
-    with throwaway_warehouse(pg_server_url, "pm_lineage") as url:
-        cfg = Settings.from_env(
-            {
-                "WAREHOUSE_URL": url,
-                "SOURCE_MODE": "recorded",
-                "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp / "local"),
-                "DATA_DOCS_DIR": str(tmp / "data_docs"),
-                "REPORTS_DIR": str(tmp / "reports"),
-                "SMALL_NUMBER_THRESHOLD": str(THRESHOLD),
-            }
-        )
-        for table_id in pipeline.cbs_table_ids(cfg):
-            assert pipeline.validate_loaded_batch(pipeline.load_cbs_table(table_id, cfg=cfg), cfg)["status"] == (
-                "published"
-            )
-        folders = {
-            "uwv": PACKAGE_DIR / "samples" / "uwv",
-            "kennispunt": PACKAGE_DIR / "samples" / "kennispunt",
-            "handmatig": PACKAGE_DIR / "samples" / "handmatig",
-            "werkplein": werkplein,
-        }
-        for source, folder in folders.items():
-            outcomes = pipeline.validate_loaded_files(pipeline.load_files(source, str(folder), cfg=cfg), cfg)
-            assert {o["status"] for o in outcomes} == {"published"}, (source, outcomes)
-        pipeline.transform(cfg)
-        yield url, cfg, werkplein
+def night(demo_night: Night) -> tuple[str, Settings, Path]:
+    """(warehouse URL, settings, the Werkplein drop folder) of the demo night (tests/nights.py): one night's load,
+    validation and publish. Read only."""
+    return demo_night.url, demo_night.settings(), Path(demo_night.werkplein_dir)
 
 
 def explain(url: str, *args: str) -> subprocess.CompletedProcess[str]:

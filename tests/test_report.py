@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,15 +24,14 @@ import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from ingestion import pipeline
-from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.generate import generate_werkplein
+from ingestion.config import Settings
 from ingestion.report import build_report
 from ingestion.report.charts import DECOMPOSITION_FLOWS, DECOMPOSITION_TOTALS, decomposition_parts
 from ingestion.report.data import DECOMPOSITION_SQL, DecompositionMonth, read_as_bi
 from ingestion.report.export import DECOMPOSITION_COLUMNS, DECOMPOSITION_CSV
 from ingestion.report.numbers import csv_number, format_value
-from tests.conftest import REPO_ROOT, throwaway_warehouse
+from tests.conftest import REPO_ROOT
+from tests.nights import Night
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / ".local" / "test-artifacts" / "report"
@@ -50,37 +48,13 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def night(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
-    """(warehouse URL, settings) after loading every source and publishing the marts; the report is built."""
-    tmp = tmp_path_factory.mktemp("report")
-    # Small enough that monthly shares and yearly herinstroom counts fall below the threshold and are suppressed.
-    generate_werkplein(tmp / "werkplein", scale=0.05, months=24, end="2024-12", seed=8, gemeentecode="0141")
-    with throwaway_warehouse(pg_server_url, "pm_report") as url:
-        cfg = Settings.from_env(
-            {
-                "WAREHOUSE_URL": url,
-                "SOURCE_MODE": "recorded",
-                "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp / "local"),
-                "DATA_DOCS_DIR": str(tmp / "data_docs"),
-                "REPORTS_DIR": str(tmp / "reports"),
-            }
-        )
-        for table_id in pipeline.cbs_table_ids(cfg):
-            assert pipeline.validate_loaded_batch(pipeline.load_cbs_table(table_id, cfg=cfg), cfg)["status"] == (
-                "published"
-            )
-        folders = {
-            "uwv": PACKAGE_DIR / "samples" / "uwv",
-            "kennispunt": PACKAGE_DIR / "samples" / "kennispunt",
-            "handmatig": PACKAGE_DIR / "samples" / "handmatig",
-            "werkplein": tmp / "werkplein",
-        }
-        for source, folder in folders.items():
-            outcomes = pipeline.validate_loaded_files(pipeline.load_files(source, str(folder), cfg=cfg), cfg)
-            assert {o["status"] for o in outcomes} == {"published"}, (source, outcomes)
-        pipeline.transform(cfg)
-        build_report(cfg)
-        yield url, cfg
+def night(demo_night: Night, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Settings]:
+    """(warehouse URL, settings) of the demo night (every source loaded, the marts published: tests/nights.py, small
+    enough that monthly shares and yearly herinstroom counts are suppressed); the report built into a folder of
+    this module's own."""
+    cfg = demo_night.settings(REPORTS_DIR=str(tmp_path_factory.mktemp("report") / "reports"))
+    build_report(cfg)
+    return demo_night.url, cfg
 
 
 def reports(cfg: Settings) -> Path:
