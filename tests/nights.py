@@ -132,3 +132,19 @@ def build_demo_night(server_url: str, folder: Path) -> Night:
 
 def demo_night(server_url: str, run_dir: Path) -> Night:
     return Night(**build_once(run_dir, "demo_night", lambda: asdict(build_demo_night(server_url, run_dir / "demo"))))
+
+
+def build_bijstand_night(server_url: str, folder: Path) -> Night:
+    """One CBS table (86003NED: bijstand per wijk and gemeente, recorded) loaded, validated, published and built into
+    the marts: the smallest night with Almelo values in them."""
+    night = Night(shared_database(server_url, "bijstand_night"), str(folder / "local"), str(folder / "werkplein"))
+    cfg = night.settings()
+    batch = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=cfg), cfg)
+    assert batch["status"] == "published", batch
+    pipeline.transform(cfg)
+    return night
+
+
+def bijstand_night(server_url: str, run_dir: Path) -> Night:
+    return Night(**build_once(run_dir, "bijstand_night",
+                              lambda: asdict(build_bijstand_night(server_url, run_dir / "bijstand"))))

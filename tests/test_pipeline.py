@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -19,6 +20,7 @@ from ingestion.config import PACKAGE_DIR, PROJECT_ROOT, Settings
 from ingestion.generate import generate_werkplein
 from ingestion.loader import LoadError
 from tests.ledger import record
+from tests.nights import bijstand_night, copy_of
 from tests.privacy import bsns_in, files_quoting, nine_digit_numbers
 
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
@@ -83,6 +85,16 @@ def break_recording(
                                                       "Status": "Voorlopig"}))
 
 
+@pytest.fixture
+def published_86003(pg_server_url: str, run_dir: Path) -> Iterator[str]:
+    """A warehouse of this test's own where the recorded 86003NED was loaded, validated, published and built into
+    the marts (a copy of the run's bijstand night, tests/nights.py)."""
+    with copy_of(pg_server_url, bijstand_night(pg_server_url, run_dir).url, "pm_pipeline") as url:
+        with psycopg.connect(url) as conn:
+            assert conn.execute("select count(*) from audit.load_batch where status = 'published'").fetchone()[0] == 1
+        yield url
+
+
 @pytest.mark.parametrize(
     ("kind", "expectation", "named"),
     [({"negative": True}, "expect_column_values_to_be_between", "value"),
@@ -93,12 +105,9 @@ def break_recording(
     ids=["negative-count", "unknown-period-code", "future-period", "duplicate-cell", "halved-period"],
 )
 def test_a_broken_response_fails_validation_and_the_marts_keep_the_previous_data(
-    fresh_warehouse_url: str, tmp_path: Path, kind: dict, expectation: str, named: str
+    published_86003: str, tmp_path: Path, kind: dict, expectation: str, named: str
 ) -> None:
-    good = settings_for(fresh_warehouse_url, tmp_path)
-    first = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=good), good)
-    assert first["status"] == "published"
-    pipeline.transform(good)
+    fresh_warehouse_url = published_86003
     before = marts_snapshot(fresh_warehouse_url)
     assert any(r["gemeentecode"] == "GM0141" for r in before["fct_indicator_value"])
 
@@ -258,12 +267,10 @@ def test_a_night_of_dags_runs_through_airflow_and_a_rerun_is_idempotent(
 
 
 def test_a_cbs_response_without_a_configured_topic_fails_the_load_naming_it(
-    fresh_warehouse_url: str, tmp_path: Path
+    published_86003: str, tmp_path: Path
 ) -> None:
     """The 'missing column' of an API source: a new release without a topic the configuration maps."""
-    good = settings_for(fresh_warehouse_url, tmp_path)
-    assert pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=good), good)["status"] == "published"
-    pipeline.transform(good)
+    fresh_warehouse_url = published_86003
     before = marts_snapshot(fresh_warehouse_url)
 
     broken_recordings = tmp_path / "broken"
