@@ -10,17 +10,17 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import psycopg
 import pytest
 from psycopg import errors, sql
 
-from ingestion.sources.cbs import load_table
 from ingestion.transform import build_and_publish
 from ingestion.warehouse import migrate
-from tests.conftest import throwaway_warehouse
 from tests.ledger import record
+from tests.nights import bijstand_night, copy_of
 from tests.test_transform import settings_for
 
 # Everything BI must not read: raw (Werkplein personal data among it), audit (quarantine records), the dbt layers
@@ -36,14 +36,10 @@ def as_login(url: str, user: str, password: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def warehouse(pg_server_url: str, tmp_path_factory) -> Iterator[tuple[str, str]]:
-    """(owner URL, URL of a bi_reader member) of a warehouse with published marts."""
-    with throwaway_warehouse(pg_server_url, "pm_access") as url:
-        cfg = settings_for(url, tmp_path_factory.mktemp("access"))
-        with psycopg.connect(url) as conn:
-            batch = load_table(conn, cfg, "86003NED")
-            conn.execute("update audit.load_batch set status = 'published' where batch_id = %s", (batch.batch_id,))
-        build_and_publish(url, cfg)
+def warehouse(pg_server_url: str, run_dir: Path) -> Iterator[tuple[str, str]]:
+    """(owner URL, URL of a bi_reader member) of a warehouse with published marts: a copy of the run's bijstand
+    night (tests/nights.py; a copy, since a test here publishes again)."""
+    with copy_of(pg_server_url, bijstand_night(pg_server_url, run_dir).url, "pm_access") as url:
         login, password = f"bi_test_{uuid.uuid4().hex[:10]}", secrets.token_hex(16)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(

@@ -1,13 +1,13 @@
 """The BI-facing marts after a real transform: dimensions, reported values, peers and the programme views.
 
-Two CBS tables (benefits per gemeente with their counts, kerncijfers with inhabitants) and the UWV sample files
-are loaded and validated through the pipeline, then published twice: the programme views must survive the
-shadow-schema swap.
+The run's demo night (every CBS table, the file sources' samples and generated Werkplein exports, loaded and
+validated through the pipeline), published twice: the programme views must survive the shadow-schema swap.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,8 +15,7 @@ import psycopg
 import pytest
 
 from ingestion import pipeline
-from ingestion.config import PACKAGE_DIR, Settings
-from tests.conftest import throwaway_warehouse
+from tests.nights import Night, copy_of
 
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 PROGRAMME_VIEWS = ("ep", "ea", "zorg", "binnenstad", "veiligheid", "duurzaamheid", "nsk", "omgevingswet")
@@ -31,22 +30,14 @@ CATALOGUE = read_seed("indicator_catalogue.csv")
 
 
 @pytest.fixture(scope="module")
-def marts_url(pg_server_url: str, tmp_path_factory) -> str:
-    with throwaway_warehouse(pg_server_url, "pm_marts") as url:
+def marts_url(pg_server_url: str, demo_night: Night, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A copy of the demo night (tests/nights.py), published once more: the first build's marts move to
+    marts_previous and are dropped by the next swap; the views in `marts` must be those of the new build and still
+    work."""
+    with copy_of(pg_server_url, demo_night.url, "pm_marts") as url:
         local = tmp_path_factory.mktemp("marts")
-        cfg = Settings.from_env(
-            {"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded", "PROGRAMMAMONITOR_LOCAL_DIR": str(local / "local")}
-        )
-        for table_id in ("86003NED", "86165NED"):
-            batch = pipeline.load_cbs_table(table_id, cfg=cfg)
-            assert pipeline.validate_loaded_batch(batch, cfg)["status"] == "published"
-        outcomes = pipeline.validate_loaded_files(
-            pipeline.load_files("uwv", str(PACKAGE_DIR / "samples" / "uwv"), cfg=cfg), cfg
-        )
-        assert {o["status"] for o in outcomes} == {"published"}
-        pipeline.transform(cfg)
-        # A second publish: the first build's marts move to marts_previous and are dropped by the next swap; the
-        # views in `marts` must be those of the new build and still work.
+        cfg = demo_night.settings(WAREHOUSE_URL=url, PROGRAMMAMONITOR_LOCAL_DIR=str(local / "local"),
+                                  DATA_DOCS_DIR=str(local / "data_docs"))
         pipeline.transform(cfg)
         yield url
 

@@ -2,7 +2,8 @@
 
 The CBS tables loaded for all gemeenten (region set alle_gemeenten: arbeidsdeelname, bevolking per maand,
 veiligheidsmonitor and the bijstand series of the wijken-en-buurten tables) and the handmatig sample are loaded
-and validated through the pipeline, then transformed. The ranks are checked against a ranking computed here from
+and validated through the pipeline, then transformed (with the other sources: the run's demo night).
+The ranks are checked against a ranking computed here from
 raw, the projection against a Theil-Sen fit computed here from the mart's own series.
 """
 
@@ -13,7 +14,6 @@ import csv
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -21,9 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ingestion import pipeline
-from ingestion.config import PACKAGE_DIR, Settings
-from tests.conftest import throwaway_warehouse
+from tests.nights import Night
 
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 TABLES = ("86008NED", "37230ned", "85146NED", "85586NED", "86003NED")
@@ -44,21 +42,14 @@ DIRECTION = {r["indicator_code"]: r["direction"] for r in read_seed("indicator_c
 
 
 @pytest.fixture(scope="module")
-def url(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with throwaway_warehouse(pg_server_url, "pm_rank") as warehouse:
-        local = tmp_path_factory.mktemp("rank")
-        cfg = Settings.from_env(
-            {"WAREHOUSE_URL": warehouse, "SOURCE_MODE": "recorded", "PROGRAMMAMONITOR_LOCAL_DIR": str(local)}
-        )
-        for table_id in TABLES:
-            batch = pipeline.load_cbs_table(table_id, cfg=cfg)
-            assert pipeline.validate_loaded_batch(batch, cfg)["status"] == "published", table_id
-        outcomes = pipeline.validate_loaded_files(
-            pipeline.load_files("handmatig", str(PACKAGE_DIR / "samples" / "handmatig"), cfg=cfg), cfg
-        )
-        assert {o["status"] for o in outcomes} == {"published"}
-        pipeline.transform(cfg)
-        yield warehouse
+def url(demo_night: Night) -> str:
+    """The demo night (tests/nights.py): among its tables those loaded for all gemeenten (TABLES), one batch each,
+    and the handmatig sample. Read only."""
+    with psycopg.connect(demo_night.url) as conn:
+        loaded = {r[0] for r in conn.execute("select distinct table_id from raw.cbs_observation")}
+        handmatig = conn.execute("select count(*) from raw.handmatig_waarde").fetchone()[0]
+    assert set(TABLES) <= loaded and handmatig > 0
+    return demo_night.url
 
 
 def raw_values(conn: psycopg.Connection, measure: str) -> dict[str, dict[str, Decimal]]:

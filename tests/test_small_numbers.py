@@ -1,22 +1,18 @@
 """Small numbers: no Werkplein count below the threshold is visible in the marts, nor computable from them.
 
 Two years of generated Werkplein exports at a small scale (so many monthly counts are small) go through the whole
-chain: load, validate, dbt build, publish. The caseload per wijk is mostly above the threshold; the generator's small
+chain: load, validate, dbt build, publish (the run's demo night).
+The caseload per wijk is mostly above the threshold; the generator's small
 wijk (WK014110) is below it in most months. The rule itself is documented and unit-tested in dbt
 (int_werkplein__suppression); this checks its outcome in what BI reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import psycopg
 import pytest
 
-from ingestion import pipeline
-from ingestion.config import Settings
-from ingestion.generate import generate_werkplein
-from tests.conftest import throwaway_warehouse
+from tests.nights import Night
 
 THRESHOLD = 10
 # Werkplein measures that are a share, not a count: judged on their numerator (intermediate disclosure_count).
@@ -35,25 +31,11 @@ UITSTROOM_PARTS = (
 
 
 @pytest.fixture(scope="module")
-def warehouse(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("small_numbers")
-    # 24 months ending in December: 2024 has a complete herinstroom year (12 months with a 12-month look-back).
-    generate_werkplein(tmp / "drop" / "werkplein", scale=0.3, months=24, end="2024-12", seed=41, gemeentecode="0141")
-    with throwaway_warehouse(pg_server_url, "pm_small") as url:
-        cfg = Settings.from_env(
-            {
-                "WAREHOUSE_URL": url,
-                "SOURCE_MODE": "live",
-                "PSEUDONYM_KEY": "small-numbers-key-0123",
-                "DROP_DIR": str(tmp / "drop"),
-                "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp / "local"),
-                "DATA_DOCS_DIR": str(tmp / "data_docs"),
-            }
-        )
-        outcomes = pipeline.validate_loaded_files(pipeline.load_files("werkplein", cfg=cfg), cfg)
-        assert {o["status"] for o in outcomes} == {"published"}
-        pipeline.transform(cfg)
-        yield url
+def warehouse(demo_night: Night) -> str:
+    """The demo night (tests/nights.py): 24 generated months ending in December, so 2024 has a complete herinstroom
+    year (12 months with a 12-month look-back), at a scale where many monthly counts are small. Read only."""
+    assert demo_night.settings().small_number_threshold == THRESHOLD
+    return demo_night.url
 
 
 def marts_relations_with(conn: psycopg.Connection, *columns: str) -> list[str]:
