@@ -119,8 +119,8 @@ def night(url: str, local_dir: str) -> dict[str, Any]:
 
 
 def dbt_layers(local_dir: str) -> dict[str, float]:
-    """dbt's execution time per layer (the models' folder; seeds, data tests and unit tests apart), from the last
-    build's run_results.json and manifest."""
+    """dbt's execution time per layer (the models' folder; seeds and data tests apart), from the last build's
+    run_results.json and manifest. (Unit tests are not part of the nightly build: they run in `make test`.)"""
     target = Path(local_dir) / "dbt" / "target"
     results = json.loads((target / "run_results.json").read_text())["results"]
     nodes = json.loads((target / "manifest.json").read_text())["nodes"]

@@ -26,20 +26,21 @@ __all__ = ["throwaway_warehouse"]  # tests import it from here
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT.parent / "shared"
-# "gw0", "gw1", ... under pytest-xdist; "main" in a single process.
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
-# Tests never touch the Airflow home of `make run`, nor ~/airflow, nor each other's (a SQLite DB per worker).
-os.environ["AIRFLOW_HOME"] = str(REPO_ROOT / ".local" / f"airflow-test-{WORKER}")
-os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO_ROOT / "dags"))
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
-# Validations that take their settings from the environment render their Data Docs in this run's own folder, never
-# the `make run` site nor an earlier run's (stored results slow every later validation down).
-_DATA_DOCS = tempfile.mkdtemp(prefix=f"programmamonitor-test-data-docs-{WORKER}-")
-os.environ["DATA_DOCS_DIR"] = _DATA_DOCS
-atexit.register(shutil.rmtree, _DATA_DOCS, True)
+
+def _isolate(worker: str) -> None:
+    """Environment of this process (``worker``: "gw0", "gw1", ... under pytest-xdist; "main" in a single process)."""
+    # Tests never touch the Airflow home of `make run`, nor ~/airflow, nor each other's (a SQLite DB per worker).
+    os.environ["AIRFLOW_HOME"] = str(REPO_ROOT / ".local" / f"airflow-test-{worker}")
+    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO_ROOT / "dags"))
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+    # Validations that take their settings from the environment render their Data Docs in this run's own folder,
+    # never the `make run` site nor an earlier run's (stored results slow every later validation down).
+    data_docs = tempfile.mkdtemp(prefix=f"programmamonitor-test-data-docs-{worker}-")
+    os.environ["DATA_DOCS_DIR"] = data_docs
+    atexit.register(shutil.rmtree, data_docs, True)
 
 
 def _server_url() -> str:
@@ -78,10 +79,10 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def run_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder shared by every worker of this run (a single process: its own base temp)."""
     base = tmp_path_factory.getbasetemp()
-    return base.parent if WORKER != "main" else base
+    return base.parent if hasattr(request.config, "workerinput") else base
 
 
 @pytest.fixture(scope="session")
@@ -108,9 +109,10 @@ def demo_night(pg_server_url: str, run_dir: Path):
     return demo_night(pg_server_url, run_dir)
 
 
-def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001 - pytest's hook signature
+def pytest_configure(config: pytest.Config) -> None:
     from tests.nights import run_id
 
+    _isolate(getattr(config, "workerinput", {}).get("workerid", "main"))
     run_id()  # before the workers start: they inherit it
 
 
