@@ -1,7 +1,8 @@
 """dbt build + publish on a real warehouse: the marts, the per-10 000 arithmetic, and the publish gate.
 
 Batches are published here with a direct status update so these tests exercise dbt and the swap alone;
-validation has its own tests (test_validation.py) and the whole chain runs in test_pipeline.py.
+validation has its own tests (test_validation.py) and the whole chain runs in test_pipeline.py and, through Airflow,
+test_night.py.
 """
 
 from __future__ import annotations

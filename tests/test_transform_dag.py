@@ -15,7 +15,7 @@ from ingestion import pipeline
 from ingestion.config import PROJECT_ROOT, Settings
 from ingestion.generate import generate_werkplein
 from tests.conftest import throwaway_warehouse
-from tests.test_pipeline import _airflow, _airflow_env
+from tests.test_night import _airflow, _airflow_env
 from tests.test_transform import marts_fingerprint
 
 DAG_ID = "programmamonitor_transform"
