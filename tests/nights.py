@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from psycopg import sql
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, Settings
 from ingestion.generate import generate_werkplein
-from ingestion.warehouse import connect, migrate, with_database
+from ingestion.warehouse import connect, migrate, throwaway_warehouse, with_database
 
 # Set by the controller before the workers start (they inherit it): names this run's shared databases.
 RUN_ENV = "PROGRAMMAMONITOR_TEST_RUN"
@@ -55,21 +55,9 @@ def shared_database(server_url: str, name: str) -> str:
     return url
 
 
-@contextmanager
-def copy_of(server_url: str, template_url: str, prefix: str) -> Iterator[str]:
-    """A copy of the database at ``template_url`` (nobody may be connected to it), migrated (grants on the database
-    itself do not travel with the copy); dropped afterwards."""
-    template = template_url.rsplit("/", 1)[1]
-    dbname = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {} template {}").format(sql.Identifier(dbname), sql.Identifier(template)))
-    url = with_database(server_url, dbname)
-    try:
-        migrate(url)
-        yield url
-    finally:
-        with connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
+def copy_of(server_url: str, template_url: str, prefix: str) -> AbstractContextManager[str]:
+    """A copy of the database at ``template_url`` (nobody may be connected to it), migrated; dropped afterwards."""
+    return throwaway_warehouse(server_url, prefix, template=template_url.rsplit("/", 1)[1])
 
 
 def drop_run_databases(server_url: str) -> None:
