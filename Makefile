@@ -78,7 +78,7 @@ endef
 
 test: install
 	@$(BIN)/ruff check .
-	$(call run_pytest,-m "not e2e" -n $(PYTEST_WORKERS) --dist loadfile)
+	$(call run_pytest,-m "not e2e" -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 test-e2e: install
 	$(call run_pytest,-m e2e)
