@@ -4,8 +4,7 @@ programme report.
 
 ``plan`` first compares what the marts are made of (published batches, dbt project, vars, report code) with the
 last full publish: with nothing new, only ``data_quality`` (it reads the audit and the clock) is rebuilt and swapped
-in, and the rest is skipped; on a warehouse that never published a batch, everything is skipped. Trigger with
-``{"full_rebuild": true}`` to build everything regardless.
+in, and the rest is skipped. Trigger with ``{"full_rebuild": true}`` to build everything regardless.
 
 Runs when a source DAG published a validated batch of any raw entity (the ``raw.*`` Assets) and, as a fallback,
 every night at 06:00 Amsterdam time. The dbt graph comes from ``dbt_project/target/manifest.json`` (``dbt parse``):
@@ -52,7 +51,7 @@ def programmamonitor_transform() -> None:
     # of the inputs goes to XCom for the publish to record (taken before the build, so a batch published during
     # the build makes the next night build again).
     @task.branch(retries=0, execution_timeout=timedelta(minutes=5))
-    def plan() -> str | list[str]:
+    def plan() -> str:
         from ingestion.config import settings
         from ingestion.transform import plan_refresh
 
@@ -60,9 +59,6 @@ def programmamonitor_transform() -> None:
         cfg = settings()
         decided = plan_refresh(cfg.require_warehouse_url(), cfg, force_full=bool(context["params"]["full_rebuild"]))
         context["ti"].xcom_push(key="inputs", value=decided.inputs)
-        if decided.nothing_to_build:
-            print(f"nothing to build: {decided.reason}")
-            return []  # every task after the branch is skipped; the marts stay as they are (none yet)
         print(f"{'full build' if decided.full else 'data_quality only'}: {decided.reason}")
         return "prepare_shadow" if decided.full else "refresh_data_quality"
 

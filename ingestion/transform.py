@@ -239,13 +239,11 @@ def marts_inputs(conn: psycopg.Connection, settings: Settings) -> str:
 
 @dataclass(frozen=True)
 class RefreshPlan:
-    """What tonight's transform has to do: ``full`` (build and publish everything) or only data_quality; or, on a
-    warehouse that never published a batch, nothing (``nothing_to_build``: there are no marts to refresh)."""
+    """What tonight's transform has to do: ``full`` (build and publish everything) or only data_quality."""
 
     full: bool
     inputs: str
     reason: str
-    nothing_to_build: bool = False
 
 
 def plan_refresh(url: str, settings: Settings, *, force_full: bool = False) -> RefreshPlan:
@@ -257,22 +255,15 @@ def plan_refresh(url: str, settings: Settings, *, force_full: bool = False) -> R
             " order by publication_id desc limit 1"
         ).fetchone()
         live = conn.execute("select 1 from pg_namespace where nspname = %s", (LIVE_SCHEMA,)).fetchone()
-        any_published = conn.execute("select exists (select 1 from audit.load_batch where status = 'published')")
-        any_published = any_published.fetchone()[0]
     if force_full:
         plan = RefreshPlan(True, inputs, "a full rebuild was asked for")
-    elif not live and not any_published:
-        # A new warehouse whose sources have not published yet (the 06:00 fallback before the first night): marts
-        # built from nothing would only stand in the way of the first real build; refresh_deadline still alerts.
-        plan = RefreshPlan(False, inputs, "no batch published yet: nothing to build the marts from", True)
     elif not live or last is None:
         plan = RefreshPlan(True, inputs, "no marts published yet")
     elif last[0] != inputs:
         plan = RefreshPlan(True, inputs, f"new published batches or project changes since {last[1]:%Y-%m-%d %H:%M}")
     else:
         plan = RefreshPlan(False, inputs, f"nothing new since the publish of {last[1]:%Y-%m-%d %H:%M %Z}")
-    what = "nothing" if plan.nothing_to_build else "full build" if plan.full else f"only {DATA_QUALITY_MODEL}"
-    log.info("transform plan: %s (%s)", what, plan.reason)
+    log.info("transform plan: %s (%s)", "full build" if plan.full else f"only {DATA_QUALITY_MODEL}", plan.reason)
     return plan
 
 
@@ -337,12 +328,9 @@ def build_and_publish(url: str, settings: Settings) -> DbtRun:
 
 
 def refresh(url: str, settings: Settings, *, force_full: bool = False) -> tuple[RefreshPlan, DbtRun]:
-    """The nightly transform: the full build and publish when anything it reads changed, else data_quality only
-    (nothing at all before the first published batch)."""
+    """The nightly transform: the full build and publish when anything it reads changed, else data_quality only."""
     with build_lock(url):
         plan = plan_refresh(url, settings, force_full=force_full)
-        if plan.nothing_to_build:
-            return plan, DbtRun(0)
         run = (_full_pass if plan.full else _data_quality_pass)(url, settings, plan.inputs)
     return plan, run
 

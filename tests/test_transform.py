@@ -215,23 +215,3 @@ def test_the_fingerprint_covers_the_dbt_project_and_the_report_code(published_wa
     assert "dbt:models/marts/fct_indicator_value.sql" in names and "dbt:seeds/indicator_catalogue.csv" in names
     assert any(n.startswith("report:report/") and n.endswith(".py") for n in names)
     assert not any("target/" in n or "__pycache__" in n for n in names)
-
-
-def test_a_warehouse_that_never_published_a_batch_gets_no_marts(fresh_warehouse_url: str, tmp_path) -> None:
-    """The nightly refresh before any source published: nothing is built or published (not empty marts)."""
-    from ingestion.transform import plan_refresh, refresh
-
-    cfg = settings_for(fresh_warehouse_url, tmp_path)
-    plan, run = refresh(fresh_warehouse_url, cfg)
-    assert plan.nothing_to_build and not plan.full and "no batch published yet" in plan.reason
-    assert run.returncode == 0 and not run.results
-    with psycopg.connect(fresh_warehouse_url) as conn:
-        assert conn.execute("select count(*) from pg_namespace where nspname like 'marts%%'").fetchone()[0] == 0
-        assert conn.execute("select count(*) from audit.marts_publication").fetchone()[0] == 0
-    # Asked for, a full build runs all the same; and a published batch makes the next plan a full build.
-    assert plan_refresh(fresh_warehouse_url, cfg, force_full=True).full
-    with psycopg.connect(fresh_warehouse_url) as conn:
-        batch = load_table(conn, cfg, "86165NED")
-        conn.execute("update audit.load_batch set status = 'published' where batch_id = %s", (batch.batch_id,))
-    after = plan_refresh(fresh_warehouse_url, cfg)
-    assert after.full and not after.nothing_to_build and "no marts published yet" in after.reason

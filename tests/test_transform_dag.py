@@ -156,21 +156,3 @@ def test_a_night_with_nothing_new_refreshes_data_quality_only_unless_asked(loade
     assert states["refresh_data_quality"] == "skipped" and states["publish"] == states["report"] == "success"
     with psycopg.connect(url) as conn:
         assert marts_fingerprint(conn, ("data_quality",)) == before
-
-
-def test_on_a_warehouse_that_never_published_a_batch_the_dag_builds_nothing(
-    loaded_warehouse, fresh_warehouse_url: str
-) -> None:
-    """The 06:00 fallback before the first night (a new deployment): no marts are built from nothing; every task after
-    the plan is skipped and the run is green (refresh_deadline is what alerts when the marts stay missing)."""
-    _, _, env, tmp = loaded_warehouse
-    log = tmp / "transform_empty.log"
-    _airflow({**env, "WAREHOUSE_URL": fresh_warehouse_url}, "dags", "test", DAG_ID, "2026-11-24", log=log)
-    states = task_states(env)
-    assert states.pop("plan") == "success"
-    states.pop("dbt.dbt_producer_watcher_done")  # Cosmos's end marker runs whatever came before it: it does nothing
-    assert set(states.values()) == {"skipped"}, {t: s for t, s in states.items() if s != "skipped"}
-    assert "nothing to build: no batch published yet" in log.read_text()
-    with psycopg.connect(fresh_warehouse_url) as conn:
-        assert conn.execute("select count(*) from pg_namespace where nspname like 'marts%%'").fetchone()[0] == 0
-        assert conn.execute("select count(*) from audit.marts_publication").fetchone()[0] == 0
