@@ -89,16 +89,11 @@ def run_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 def dbt_manifest(run_dir: Path) -> Path:
     """``dbt_project/target/manifest.json`` (``python -m ingestion manifest``), written once per run: the transform
     DAG renders its dbt tasks from it. One writer at a time, so no worker reads a half-written manifest."""
-    from filelock import FileLock
-
     from ingestion.config import settings
     from ingestion.transform import write_manifest
+    from tests.nights import build_once
 
-    done = run_dir / "dbt-manifest.done"
-    with FileLock(str(run_dir / "dbt-manifest.lock")):
-        if not done.exists():
-            done.write_text(str(write_manifest(settings())))
-        return Path(done.read_text())
+    return Path(build_once(run_dir, "dbt_manifest", lambda: str(write_manifest(settings()))))
 
 
 @pytest.fixture(scope="session")
@@ -107,6 +102,14 @@ def demo_night(pg_server_url: str, run_dir: Path):
     from tests.nights import demo_night
 
     return demo_night(pg_server_url, run_dir)
+
+
+@pytest.fixture(scope="session")
+def bijstand_night(pg_server_url: str, run_dir: Path):
+    """The bijstand night (tests/nights.py: 86003NED published and built), once per run; take a ``copy_of`` it."""
+    from tests.nights import bijstand_night
+
+    return bijstand_night(pg_server_url, run_dir)
 
 
 def pytest_configure(config: pytest.Config) -> None:

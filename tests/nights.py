@@ -16,6 +16,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from psycopg import sql
 
@@ -33,7 +34,7 @@ def run_id() -> str:
     return os.environ.setdefault(RUN_ENV, uuid.uuid4().hex[:10])
 
 
-def build_once(run_dir: Path, name: str, build: Callable[[], dict]) -> dict:
+def build_once(run_dir: Path, name: str, build: Callable[[], Any]) -> Any:
     """``build()``'s result (JSON), computed by one worker of the run; the others wait for it and read it."""
     from filelock import FileLock
 

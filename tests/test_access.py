@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import psycopg
@@ -20,7 +19,7 @@ from psycopg import errors, sql
 from ingestion.transform import build_and_publish
 from ingestion.warehouse import migrate
 from tests.ledger import record
-from tests.nights import bijstand_night, copy_of
+from tests.nights import Night, copy_of
 from tests.test_transform import settings_for
 
 # Everything BI must not read: raw (Werkplein personal data among it), audit (quarantine records), the dbt layers
@@ -36,10 +35,10 @@ def as_login(url: str, user: str, password: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def warehouse(pg_server_url: str, run_dir: Path) -> Iterator[tuple[str, str]]:
+def warehouse(pg_server_url: str, bijstand_night: Night) -> Iterator[tuple[str, str]]:
     """(owner URL, URL of a bi_reader member) of a warehouse with published marts: a copy of the run's bijstand
     night (tests/nights.py; a copy, since a test here publishes again)."""
-    with copy_of(pg_server_url, bijstand_night(pg_server_url, run_dir).url, "pm_access") as url:
+    with copy_of(pg_server_url, bijstand_night.url, "pm_access") as url:
         login, password = f"bi_test_{uuid.uuid4().hex[:10]}", secrets.token_hex(16)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(

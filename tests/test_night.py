@@ -5,45 +5,16 @@ Docs and the report written; and a second night that changes nothing (idempotent
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from ingestion.config import PROJECT_ROOT
 from ingestion.generate import generate_werkplein
+from tests.airflow_cli import airflow_env, run_airflow
 from tests.ledger import record
 from tests.privacy import bsns_in, files_quoting, nine_digit_numbers
 from tests.test_pipeline import marts_snapshot
-
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
-
-
-def _airflow_env(tmp_path: Path, warehouse_url: str) -> dict[str, str]:
-    home = tmp_path / "airflow"
-    return {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__PARALLELISM": "2",
-        "WAREHOUSE_URL": warehouse_url,
-        "SOURCE_MODE": "recorded",
-        "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local"),
-        "DATA_DOCS_DIR": str(tmp_path / "local" / "data_docs"),
-    }
-
-
-def _airflow(env: dict[str, str], *args: str, log: Path) -> None:
-    with log.open("w") as out:
-        done = subprocess.run([AIRFLOW, *args], env=env, stdout=out, stderr=subprocess.STDOUT, timeout=900)
-    if done.returncode != 0:
-        tail = "\n".join(log.read_text().splitlines()[-40:])
-        pytest.fail(f"airflow {' '.join(args)} exited {done.returncode}:\n{tail}")
-
 
 NIGHTLY_DAGS = ["source_cbs", "source_uwv", "source_kennispunt", "source_werkplein", "source_handmatig",
                 "programmamonitor_transform"]
@@ -54,7 +25,7 @@ def _night(env: dict[str, str], tmp_path: Path, name: str) -> str:
     logs = []
     for dag_id in NIGHTLY_DAGS:
         log = tmp_path / f"{name}-{dag_id}.log"
-        _airflow(env, "dags", "test", dag_id, "2026-11-20", log=log)
+        run_airflow(env, "dags", "test", dag_id, "2026-11-20", log=log)
         logs.append(log.read_text())
     return "\n".join(logs)
 
@@ -73,13 +44,13 @@ def file_fed_indicators() -> set[str]:
 def test_a_night_of_dags_runs_through_airflow_and_a_rerun_is_idempotent(
     fresh_warehouse_url: str, tmp_path: Path, dbt_manifest: Path
 ) -> None:
-    env = _airflow_env(tmp_path, fresh_warehouse_url)
+    env = airflow_env(tmp_path, fresh_warehouse_url)
     # A smaller Werkplein demo than make run's (GENERATED.md present: the DAG does not generate its own).
     generate_werkplein(tmp_path / "local" / "drop" / "werkplein", scale=0.2, months=15, end="2024-12", seed=141,
                        gemeentecode="0141")
     # dbt_manifest: the transform DAG's dbt tasks, written as `make run` does.
-    _airflow(env, "db", "migrate", log=tmp_path / "migrate.log")
-    _airflow(env, "pools", "set", "cbs_api", "2", "CBS API", log=tmp_path / "pool.log")
+    run_airflow(env, "db", "migrate", log=tmp_path / "migrate.log")
+    run_airflow(env, "pools", "set", "cbs_api", "2", "CBS API", log=tmp_path / "pool.log")
     run1 = _night(env, tmp_path, "run1")
     first = marts_snapshot(fresh_warehouse_url)
     # Computed values only: the documents' own realised values (value_source reported) would hide a gap.

@@ -15,7 +15,7 @@ from psycopg.rows import dict_row
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, Settings
 from ingestion.loader import LoadError
-from tests.nights import bijstand_night, copy_of
+from tests.nights import Night, copy_of
 
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
 
@@ -79,10 +79,10 @@ def break_recording(
 
 
 @pytest.fixture
-def published_86003(pg_server_url: str, run_dir: Path) -> Iterator[str]:
+def published_86003(pg_server_url: str, bijstand_night: Night) -> Iterator[str]:
     """A warehouse of this test's own where the recorded 86003NED was loaded, validated, published and built into
     the marts (a copy of the run's bijstand night, tests/nights.py)."""
-    with copy_of(pg_server_url, bijstand_night(pg_server_url, run_dir).url, "pm_pipeline") as url:
+    with copy_of(pg_server_url, bijstand_night.url, "pm_pipeline") as url:
         with psycopg.connect(url) as conn:
             assert conn.execute("select count(*) from audit.load_batch where status = 'published'").fetchone()[0] == 1
         yield url
@@ -100,21 +100,21 @@ def published_86003(pg_server_url: str, run_dir: Path) -> Iterator[str]:
 def test_a_broken_response_fails_validation_and_the_marts_keep_the_previous_data(
     published_86003: str, tmp_path: Path, kind: dict, expectation: str, named: str
 ) -> None:
-    fresh_warehouse_url = published_86003
-    before = marts_snapshot(fresh_warehouse_url)
+    url = published_86003
+    before = marts_snapshot(url)
     assert any(r["gemeentecode"] == "GM0141" for r in before["fct_indicator_value"])
 
     broken_recordings = tmp_path / "broken"
     shutil.copytree(RECORDINGS, broken_recordings)
     break_recording(broken_recordings, **kind)
-    broken = settings_for(fresh_warehouse_url, tmp_path, broken_recordings)
+    broken = settings_for(url, tmp_path, broken_recordings)
     loaded = pipeline.load_cbs_table("86003NED", cfg=broken)
     assert loaded["status"] == "loaded"
     with pytest.raises(pipeline.ValidationFailed) as failure:
         pipeline.validate_loaded_batch(loaded, broken)
     assert named in str(failure.value)
 
-    with psycopg.connect(fresh_warehouse_url) as conn:
+    with psycopg.connect(url) as conn:
         status, message = conn.execute(
             "select status, message from audit.load_batch where batch_id = %s", (loaded["batch_id"],)
         ).fetchone()
@@ -130,17 +130,17 @@ def test_a_broken_response_fails_validation_and_the_marts_keep_the_previous_data
     assert staged > 0  # raw keeps the rejected batch for inspection ...
     # ... but a rebuild does not read it: the marts stay as they were.
     pipeline.transform(broken)
-    assert marts_snapshot(fresh_warehouse_url) == before
+    assert marts_snapshot(url) == before
 
     # The next good release publishes, and the marts move on.
     fixed_recordings = tmp_path / "fixed"
     shutil.copytree(RECORDINGS, fixed_recordings)
     break_recording(fixed_recordings)
-    fixed = settings_for(fresh_warehouse_url, tmp_path, fixed_recordings)
+    fixed = settings_for(url, tmp_path, fixed_recordings)
     published = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=fixed), fixed)
     assert published["status"] == "published"
     pipeline.transform(fixed)
-    batches_after = {r["batch_id"] for r in marts_snapshot(fresh_warehouse_url)["fct_indicator_value"]}
+    batches_after = {r["batch_id"] for r in marts_snapshot(url)["fct_indicator_value"]}
     assert published["batch_id"] in batches_after
 
 
@@ -148,8 +148,8 @@ def test_a_cbs_response_without_a_configured_topic_fails_the_load_naming_it(
     published_86003: str, tmp_path: Path
 ) -> None:
     """The 'missing column' of an API source: a new release without a topic the configuration maps."""
-    fresh_warehouse_url = published_86003
-    before = marts_snapshot(fresh_warehouse_url)
+    url = published_86003
+    before = marts_snapshot(url)
 
     broken_recordings = tmp_path / "broken"
     shutil.copytree(RECORDINGS, broken_recordings)
@@ -161,12 +161,12 @@ def test_a_cbs_response_without_a_configured_topic_fails_the_load_naming_it(
         doc = json.loads((table / f"{entity}.json").read_text())
         doc["value"] = drop(doc["value"])
         (table / f"{entity}.json").write_text(json.dumps(doc))
-    broken = settings_for(fresh_warehouse_url, tmp_path, broken_recordings)
+    broken = settings_for(url, tmp_path, broken_recordings)
     with pytest.raises(LoadError, match="Bijstandsuitkering_10"):
         pipeline.load_cbs_table("86003NED", cfg=broken)
-    with psycopg.connect(fresh_warehouse_url) as conn:
+    with psycopg.connect(url) as conn:
         status, message = conn.execute(
             "select status, message from audit.load_batch order by batch_id desc limit 1").fetchone()
     assert status == "failed" and "Bijstandsuitkering_10" in message
     pipeline.transform(broken)
-    assert marts_snapshot(fresh_warehouse_url) == before
+    assert marts_snapshot(url) == before

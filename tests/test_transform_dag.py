@@ -14,8 +14,8 @@ import pytest
 from ingestion import pipeline
 from ingestion.config import PROJECT_ROOT, Settings
 from ingestion.generate import generate_werkplein
+from tests.airflow_cli import airflow_env, run_airflow
 from tests.conftest import throwaway_warehouse
-from tests.test_night import _airflow, _airflow_env
 from tests.test_transform import marts_fingerprint
 
 DAG_ID = "programmamonitor_transform"
@@ -39,8 +39,8 @@ def loaded_warehouse(pg_server_url: str, tmp_path_factory, dbt_manifest: Path):
         for source in pipeline.file_source_names():
             pipeline.validate_loaded_files(pipeline.load_files(source, cfg=cfg), cfg)
         # The worktree's code in the Airflow processes (not whichever checkout the venv has installed).
-        env = {**_airflow_env(tmp, url), "PYTHONPATH": str(PROJECT_ROOT)}
-        _airflow(env, "db", "migrate", log=tmp / "migrate.log")
+        env = {**airflow_env(tmp, url), "PYTHONPATH": str(PROJECT_ROOT)}
+        run_airflow(env, "db", "migrate", log=tmp / "migrate.log")
         yield url, cfg, env, tmp
 
 
@@ -59,7 +59,7 @@ def task_states(env: dict[str, str]) -> dict[str, str]:
 def test_transform_dag_builds_every_model_as_a_task_and_publishes(loaded_warehouse) -> None:
     url, cfg, env, tmp = loaded_warehouse
     log = tmp / "transform1.log"
-    _airflow(env, "dags", "test", DAG_ID, "2026-11-20", log=log)
+    run_airflow(env, "dags", "test", DAG_ID, "2026-11-20", log=log)
     with psycopg.connect(url) as conn:
         schemas = {r[0] for r in conn.execute("select nspname from pg_namespace where nspname like 'marts%%'")}
         assert schemas == {"marts"}  # the shadow was swapped in; no previous marts on a first publish
@@ -92,7 +92,7 @@ def test_a_failing_dbt_test_stops_the_dag_before_publish(loaded_warehouse) -> No
     url, cfg, env, tmp = loaded_warehouse
     with psycopg.connect(url) as conn:
         if not conn.execute("select 1 from pg_namespace where nspname = 'marts'").fetchone():
-            _airflow(env, "dags", "test", DAG_ID, "2026-11-19", log=tmp / "transform0.log")
+            run_airflow(env, "dags", "test", DAG_ID, "2026-11-19", log=tmp / "transform0.log")
         before = marts_fingerprint(conn)
         # A published batch whose period code cannot be a period: the marts' not-null contract on period_start fails
         # (as in test_transform.py).
@@ -112,7 +112,7 @@ def test_a_failing_dbt_test_stops_the_dag_before_publish(loaded_warehouse) -> No
     log = tmp / "transform_failing.log"
     try:
         with pytest.raises(pytest.fail.Exception, match="exited"):
-            _airflow(env, "dags", "test", DAG_ID, "2026-11-21", log=log)
+            run_airflow(env, "dags", "test", DAG_ID, "2026-11-21", log=log)
         with psycopg.connect(url) as conn:
             assert marts_fingerprint(conn) == before
     finally:
@@ -135,10 +135,10 @@ def test_a_night_with_nothing_new_refreshes_data_quality_only_unless_asked(loade
     url, cfg, env, tmp = loaded_warehouse
     with psycopg.connect(url) as conn:
         if not conn.execute("select 1 from pg_namespace where nspname = 'marts'").fetchone():
-            _airflow(env, "dags", "test", DAG_ID, "2026-11-19", log=tmp / "transform0.log")
+            run_airflow(env, "dags", "test", DAG_ID, "2026-11-19", log=tmp / "transform0.log")
         before = marts_fingerprint(conn, ("data_quality",))
     log = tmp / "transform_unchanged.log"
-    _airflow(env, "dags", "test", DAG_ID, "2026-11-22", log=log)
+    run_airflow(env, "dags", "test", DAG_ID, "2026-11-22", log=log)
     states = task_states(env)
     assert states["plan"] == states["refresh_data_quality"] == "success"
     assert states["prepare_shadow"] == states["dbt.dbt_producer_watcher"] == states["publish"] == "skipped"
@@ -150,7 +150,7 @@ def test_a_night_with_nothing_new_refreshes_data_quality_only_unless_asked(loade
             "select scope from audit.marts_publication order by publication_id desc limit 1"
         ).fetchone()[0] == "data_quality"
 
-    _airflow(env, "dags", "test", DAG_ID, "2026-11-23", "--conf", '{"full_rebuild": true}',
+    run_airflow(env, "dags", "test", DAG_ID, "2026-11-23", "--conf", '{"full_rebuild": true}',
              log=tmp / "transform_forced.log")
     states = task_states(env)
     assert states["refresh_data_quality"] == "skipped" and states["publish"] == states["report"] == "success"
