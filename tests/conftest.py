@@ -166,21 +166,37 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 
 _ledger_sent = 0  # entries of this process already attached to a report
 _seen: list = []  # entries of every process, as their reports arrive
+_module_seconds: dict[str, float] = {}  # test module -> seconds of its tests, on whichever worker ran it
+
+# A module longer than this holds one worker for a good part of the run: it is flagged in the budget.
+MODULE_BUDGET_SECONDS = 90
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """On the controller (or the single process): collect what every test recorded in the ledger."""
+    """On the controller (or the single process): collect what every test recorded in the ledger, and the time of
+    each module (its tests' setup, call and teardown) for the budget."""
     from tests.ledger import Entry
 
+    module = report.nodeid.split("::", 1)[0]
+    _module_seconds[module] = _module_seconds.get(module, 0.0) + report.duration
     for name, value in report.user_properties:
         if name == LEDGER_PROPERTY:
             _seen.extend(Entry(**entry) for entry in value)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001 - pytest's hook signature
-    """The reliability summary (tests/ledger.py): faults, bad files, crashes tried and handled, rows lost."""
+    """The budget (the slowest modules, those over MODULE_BUDGET_SECONDS flagged) and the reliability summary
+    (tests/ledger.py): faults, bad files, crashes tried and handled, rows lost."""
     from tests.ledger import summary_lines
 
+    if _module_seconds:
+        terminalreporter.section("budget: the slowest test modules")
+        total = sum(_module_seconds.values())
+        slowest = sorted(_module_seconds.items(), key=lambda item: -item[1])[:15]
+        for module, seconds in slowest:
+            flag = f"  <-- over {MODULE_BUDGET_SECONDS} s" if seconds > MODULE_BUDGET_SECONDS else ""
+            terminalreporter.write_line(f"{seconds:8.1f} s  {module}{flag}")
+        terminalreporter.write_line(f"{total:8.1f} s  in all ({len(_module_seconds)} modules, summed over workers)")
     if _seen:
         terminalreporter.section("reliability summary")
         for line in summary_lines(_seen):
