@@ -357,7 +357,7 @@ def _flatness(server_url: str, workdir: Path, full_root: str) -> tuple[dict[str,
     count differs (~40x), so a peak that follows it is not streamed. Not at 10 000: the quick table is under one
     such page, and the comparison would measure the page buffer instead. Own warehouse: a second load of the same
     table would be 'unchanged' and land nothing."""
-    from ingestion.warehouse import throwaway_warehouse
+    from devtools.scratch import throwaway_warehouse
 
     small_facts = write_national_table(workdir / "reference", **QUICK_SIZE, table_id="99998BEN")
     with throwaway_warehouse(server_url, "bench_cbs") as url:
@@ -371,7 +371,7 @@ def _flatness(server_url: str, workdir: Path, full_root: str) -> tuple[dict[str,
 def measure_all(server_url: str, workdir: Path, *, quick: bool = False, progress: Any = print) -> list[dict[str, Any]]:
     """Write the table, serve it, and measure the three variants against one throwaway warehouse (full mode: plus
     the loader's memory growth with table size, see _flatness)."""
-    from ingestion.warehouse import throwaway_warehouse
+    from devtools.scratch import throwaway_warehouse
 
     workdir = Path(workdir)
     size = QUICK_SIZE if quick else {"gemeenten": 342, "years": 10}

@@ -163,7 +163,7 @@ def _row(group: str, case: str, variant: str, result: dict[str, Any], **extra: A
 
 
 def measure_all(server_url: str, workdir: Path, *, quick: bool = False, progress: Any = print) -> list[dict]:
-    from ingestion.warehouse import throwaway_warehouse
+    from devtools.scratch import throwaway_warehouse
 
     months = 3 if quick else WERKPLEIN_MONTHS
     results: list[dict] = []
@@ -210,7 +210,7 @@ def _dbt_rows(
     server_url: str, workdir: Path, layers_1: dict[str, float], full: dict[str, Any], *, quick: bool, progress: Any
 ) -> list[dict]:
     """dbt per layer at scale 1 (from the full night) and at the large scale (a warehouse of its own)."""
-    from ingestion.warehouse import throwaway_warehouse
+    from devtools.scratch import throwaway_warehouse
 
     large = 2 if quick else DBT_SCALES[-1]
     months = 2 if quick else DBT_SCALE_MONTHS

@@ -140,7 +140,7 @@ def _row(case: str, variant: str, result: dict[str, Any], **extra: Any) -> dict[
 
 
 def measure_all(server_url: str, workdir: Path, *, quick: bool = False, progress: Any = print) -> list[dict]:
-    from ingestion.warehouse import throwaway_warehouse
+    from devtools.scratch import throwaway_warehouse
 
     results: list[dict] = []
     scales = QUICK_SCALES if quick else SCALES

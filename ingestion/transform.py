@@ -43,7 +43,8 @@ BUILD_LOCK_KEY = TRANSFORM_LOCK_KEY + 1
 # The model that reads the audit and the clock: rebuilt every night, also when nothing else changed.
 DATA_QUALITY_MODEL = "data_quality"
 # dbt's unit tests check the SQL against fixed inputs, not the night's data: they run in development and CI
-# (`make test`: tests/test_dbt_unit_tests.py), not in every nightly build - dbt's own advice, and ~7 s a build.
+# (`make test`: tests/integration/test_dbt_unit_tests.py), not in every nightly build - dbt's own advice, and ~7 s
+# a build.
 NIGHTLY_BUILD_EXCLUDES = ["--exclude-resource-type", "unit_test"]
 # What the marts and the report are made of, besides the published batches (paths in the dbt project).
 DBT_INPUTS = ("dbt_project.yml", "models", "seeds", "macros", "tests", "snapshots", "analyses")

@@ -6,9 +6,6 @@ import getpass
 import logging
 import os
 import re
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from urllib.parse import unquote, urlsplit
 
@@ -121,24 +118,3 @@ def redact(url: str) -> str:
 def with_database(url: str, dbname: str) -> str:
     """``url`` with its database replaced by ``dbname``."""
     return urlsplit(url)._replace(path=f"/{dbname}").geturl()
-
-
-@contextmanager
-def throwaway_warehouse(server_url: str, prefix: str, template: str | None = None) -> Iterator[str]:
-    """A new database on the server, migrated; dropped afterwards (even if connections are still open). For tests
-    and benchmarks: the server's user needs CREATEDB. With ``template``, a copy of that database (nobody may be
-    connected to it); `migrate` then restores what a copy does not carry (grants on the database itself)."""
-    dbname = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    create = sql.SQL("create database {}").format(sql.Identifier(dbname))
-    if template:
-        create += sql.SQL(" template {}").format(sql.Identifier(template))
-    with connect(server_url, autocommit=True) as conn:
-        conn.execute(create)
-    url = with_database(server_url, dbname)
-    try:
-        migrate(url)
-        yield url
-    finally:
-        with connect(server_url, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{dbname}" with (force)')
-

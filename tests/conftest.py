@@ -20,9 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.warehouse import throwaway_warehouse
-
-__all__ = ["throwaway_warehouse"]  # tests import it from here
+from devtools.scratch import throwaway_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -91,29 +89,30 @@ def dbt_manifest(run_dir: Path) -> Path:
     DAG renders its dbt tasks from it. One writer at a time, so no worker reads a half-written manifest."""
     from ingestion.config import settings
     from ingestion.transform import write_manifest
-    from tests.nights import build_once
+    from tests.support.nights import build_once
 
     return Path(build_once(run_dir, "dbt_manifest", lambda: str(write_manifest(settings()))))
 
 
 @pytest.fixture(scope="session")
 def demo_night(pg_server_url: str, run_dir: Path):
-    """The demo night (tests/nights.py), built once per run; read it, or take a ``copy_of`` it to write."""
-    from tests.nights import demo_night
+    """The demo night (tests/support/nights.py), built once per run; read it, or take a ``copy_of`` it to write."""
+    from tests.support.nights import demo_night
 
     return demo_night(pg_server_url, run_dir)
 
 
 @pytest.fixture(scope="session")
 def bijstand_night(pg_server_url: str, run_dir: Path):
-    """The bijstand night (tests/nights.py: 86003NED published and built), once per run; take a ``copy_of`` it."""
-    from tests.nights import bijstand_night
+    """The bijstand night (tests/support/nights.py: 86003NED published and built), once per run; take a ``copy_of``
+    it."""
+    from tests.support.nights import bijstand_night
 
     return bijstand_night(pg_server_url, run_dir)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from tests.nights import run_id
+    from tests.support.nights import run_id
 
     _isolate(getattr(config, "workerinput", {}).get("workerid", "main"))
     run_id()  # before the workers start: they inherit it
@@ -124,7 +123,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # n
     if hasattr(session.config, "workerinput"):
         return
     from ingestion import embedded_pg
-    from tests.nights import drop_run_databases
+    from tests.support.nights import drop_run_databases
 
     if not os.environ.get("TEST_WAREHOUSE_URL") and not embedded_pg.status()["running"]:
         return  # no server was needed (nor started) by this run: nothing to drop
@@ -133,7 +132,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # n
 
 # The longest modules first (see the durations every run prints), so that the two workers finish together instead
 # of one running a five-minute module alone at the end. `make test` passes --no-loadscope-reorder, or pytest-xdist
-# would order the modules by their number of tests instead.
+# would order the modules by their number of tests instead. Modules are named by file name, whatever their folder
+# (tests/dags/test_night.py is "test_night.py"): keep the file names unique across the folders.
 LONGEST_FIRST = ("test_night.py", "test_transform_dag.py", "test_pipeline.py", "test_bench.py", "test_lineage.py",
                  "test_report.py", "test_concurrency.py", "test_crashes.py")
 
@@ -154,7 +154,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     to the controller with the report)."""
     from dataclasses import asdict
 
-    from tests.ledger import ENTRIES
+    from tests.support.ledger import ENTRIES
 
     global _ledger_sent
     outcome = yield
@@ -175,7 +175,7 @@ MODULE_BUDGET_SECONDS = 90
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """On the controller (or the single process): collect what every test recorded in the ledger, and the time of
     each module (its tests' setup, call and teardown) for the budget."""
-    from tests.ledger import Entry
+    from tests.support.ledger import Entry
 
     module = report.nodeid.split("::", 1)[0]
     _module_seconds[module] = _module_seconds.get(module, 0.0) + report.duration
@@ -186,8 +186,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001 - pytest's hook signature
     """The budget (the slowest modules, those over MODULE_BUDGET_SECONDS flagged) and the reliability summary
-    (tests/ledger.py): faults, bad files, crashes tried and handled, rows lost."""
-    from tests.ledger import summary_lines
+    (tests/support/ledger.py): faults, bad files, crashes tried and handled, rows lost."""
+    from tests.support.ledger import summary_lines
 
     if _module_seconds:
         terminalreporter.section("budget: the slowest test modules")

@@ -2,7 +2,7 @@
 drop folder (updated when a new file lies there). The transform DAG is scheduled on the raw ones.
 
 A constant table rather than a lookup in ``ingestion``, so parsing does no project imports;
-tests/test_dag_integrity.py checks it against the sources' own entity lists.
+tests/dags/test_dag_integrity.py checks it against the sources' own entity lists.
 """
 
 from __future__ import annotations

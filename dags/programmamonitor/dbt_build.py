@@ -17,7 +17,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 # The same default as ingestion/config.py (Settings.dbt_project_dir), which cannot be imported while parsing;
-# tests/test_dag_integrity.py checks that both agree.
+# tests/dags/test_dag_integrity.py checks that both agree.
 DBT_PROJECT_DIR = Path(os.environ.get("DBT_PROJECT_DIR", Path(__file__).resolve().parents[2] / "dbt_project"))
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 PROFILE_NAME = "programmamonitor"

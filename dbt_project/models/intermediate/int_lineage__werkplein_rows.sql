@@ -4,7 +4,7 @@
     int_werkplein__bijstand_wijk_maand), per batch, area, month and measure: the number of rows and their row
     numbers as ranges ("2-14, 17, 20-31"), never who they are. The predicates are those of the two models (open on
     the peildatum: int_werkplein__dossier_maand); for every measure listed here row_count equals the measure's
-    value (tests/test_lineage.py checks it on the marts). -#}
+    value (tests/marts/test_lineage.py checks it on the marts). -#}
 with dossier_maand as (
     select * from {{ ref('int_werkplein__dossier_maand') }}
 ),

@@ -1,0 +1,1 @@
+"""Tests against a real PostgreSQL: loader, files, validation, transform, access, pipeline, retention, doctor."""

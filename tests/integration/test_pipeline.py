@@ -1,0 +1,116 @@
+"""The whole chain — load, validate, build, publish — on a real warehouse, with broken CBS releases: a bad one never
+reaches the marts, the next good one does. (Through Airflow itself: tests/dags/test_night.py.)"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ingestion import pipeline
+from ingestion.config import PACKAGE_DIR
+from ingestion.loader import LoadError
+from tests.support.marts import marts_snapshot
+from tests.support.nights import Night, copy_of
+from tests.support.recordings import break_recording
+from tests.support.settings import settings_for
+
+RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+
+
+@pytest.fixture
+def published_86003(pg_server_url: str, bijstand_night: Night) -> Iterator[str]:
+    """A warehouse of this test's own where the recorded 86003NED was loaded, validated, published and built into
+    the marts (a copy of the run's bijstand night, tests/support/nights.py)."""
+    with copy_of(pg_server_url, bijstand_night.url, "pm_pipeline") as url:
+        with psycopg.connect(url) as conn:
+            assert conn.execute("select count(*) from audit.load_batch where status = 'published'").fetchone()[0] == 1
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("kind", "expectation", "named"),
+    [({"negative": True}, "expect_column_values_to_be_between", "value"),
+     ({"bad_period": True}, "expect_column_values_to_match_regex", "period_code"),
+     ({"future": True}, "expect_column_values_to_match_regex", "period_code"),
+     ({"duplicate": True}, "expect_compound_columns_to_be_unique", "region_code, period_code, dimensions, topic_key"),
+     ({"halved": True}, "unexpected_rows_expectation", "rows per period at least half")],
+    ids=["negative-count", "unknown-period-code", "future-period", "duplicate-cell", "halved-period"],
+)
+def test_a_broken_response_fails_validation_and_the_marts_keep_the_previous_data(
+    published_86003: str, tmp_path: Path, kind: dict, expectation: str, named: str
+) -> None:
+    url = published_86003
+    before = marts_snapshot(url)
+    assert any(r["gemeentecode"] == "GM0141" for r in before["fct_indicator_value"])
+
+    broken_recordings = tmp_path / "broken"
+    shutil.copytree(RECORDINGS, broken_recordings)
+    break_recording(broken_recordings, **kind)
+    broken = settings_for(url, tmp_path, broken_recordings)
+    loaded = pipeline.load_cbs_table("86003NED", cfg=broken)
+    assert loaded["status"] == "loaded"
+    with pytest.raises(pipeline.ValidationFailed) as failure:
+        pipeline.validate_loaded_batch(loaded, broken)
+    assert named in str(failure.value)
+
+    with psycopg.connect(url) as conn:
+        status, message = conn.execute(
+            "select status, message from audit.load_batch where batch_id = %s", (loaded["batch_id"],)
+        ).fetchone()
+        failed_checks = conn.execute(
+            "select expectation, column_name from audit.validation_result where batch_id = %s and not success",
+            (loaded["batch_id"],),
+        ).fetchall()
+        staged = conn.execute(
+            "select count(*) from raw.cbs_observation o join audit.load_batch b using (batch_id)"
+            " where b.batch_id = %s", (loaded["batch_id"],)).fetchone()[0]
+    assert status == "failed" and named in message
+    assert expectation in {e for e, _ in failed_checks}
+    assert staged > 0  # raw keeps the rejected batch for inspection ...
+    # ... but a rebuild does not read it: the marts stay as they were.
+    pipeline.transform(broken)
+    assert marts_snapshot(url) == before
+
+    # The next good release publishes, and the marts move on.
+    fixed_recordings = tmp_path / "fixed"
+    shutil.copytree(RECORDINGS, fixed_recordings)
+    break_recording(fixed_recordings)
+    fixed = settings_for(url, tmp_path, fixed_recordings)
+    published = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=fixed), fixed)
+    assert published["status"] == "published"
+    pipeline.transform(fixed)
+    batches_after = {r["batch_id"] for r in marts_snapshot(url)["fct_indicator_value"]}
+    assert published["batch_id"] in batches_after
+
+
+def test_a_cbs_response_without_a_configured_topic_fails_the_load_naming_it(
+    published_86003: str, tmp_path: Path
+) -> None:
+    """The 'missing column' of an API source: a new release without a topic the configuration maps."""
+    url = published_86003
+    before = marts_snapshot(url)
+
+    broken_recordings = tmp_path / "broken"
+    shutil.copytree(RECORDINGS, broken_recordings)
+    table = broken_recordings / "v3" / "86003NED"
+    for entity, drop in (("DataProperties", lambda rows: [r for r in rows if r.get("Key") != "Bijstandsuitkering_10"]),
+                         ("TypedDataSet", lambda rows: [{k: v for k, v in r.items() if k != "Bijstandsuitkering_10"}
+                                                        for r in rows]),
+                         ("TableInfos", lambda rows: [{**rows[0], "Modified": "2025-06-27T02:00:00"}])):
+        doc = json.loads((table / f"{entity}.json").read_text())
+        doc["value"] = drop(doc["value"])
+        (table / f"{entity}.json").write_text(json.dumps(doc))
+    broken = settings_for(url, tmp_path, broken_recordings)
+    with pytest.raises(LoadError, match="Bijstandsuitkering_10"):
+        pipeline.load_cbs_table("86003NED", cfg=broken)
+    with psycopg.connect(url) as conn:
+        status, message = conn.execute(
+            "select status, message from audit.load_batch order by batch_id desc limit 1").fetchone()
+    assert status == "failed" and "Bijstandsuitkering_10" in message
+    pipeline.transform(broken)
+    assert marts_snapshot(url) == before

@@ -1,0 +1,1 @@
+"""Failure handling: the bad-input corpus, hostile input, HTTP faults, crashes, concurrency, publish gates."""
