@@ -81,7 +81,7 @@ test: install
 	$(call run_pytest,-m "not e2e" -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 test-e2e: install
-	$(call run_pytest,-m e2e)
+	$(call run_pytest,-m e2e -rP)
 
 # Not part of `make test`: minutes of load on the machine. WAREHOUSE_URL's server or the embedded PostgreSQL.
 bench: install

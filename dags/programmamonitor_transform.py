@@ -7,8 +7,11 @@ last full publish: with nothing new, only ``data_quality`` (it reads the audit a
 in, and the rest is skipped. Trigger with ``{"full_rebuild": true}`` to build everything regardless.
 
 Runs when a source DAG published a validated batch of any raw entity (the ``raw.*`` Assets) and, as a fallback,
-every night at 06:00 Amsterdam time. The dbt graph comes from ``dbt_project/target/manifest.json`` (``dbt parse``):
-without it the build is one task (``dbt_build``) and the DAG says why in its description.
+every night at 06:00 Amsterdam time. It starts with ``wait_for_sources``: while any source DAG is still loading it
+waits, so a night of five sources is built once, not once per source.
+
+The dbt graph comes from ``dbt_project/target/manifest.json`` (``dbt parse``): without it the build is one task
+(``dbt_build``) and the DAG says why in its description.
 
 Orchestration only: the tasks call ``ingestion.transform`` (the same functions as ``python -m ingestion
 transform``); project code is imported inside the tasks, so parsing stays fast and does no I/O.
@@ -24,6 +27,7 @@ from airflow.sdk import AssetAny, AssetOrTimeSchedule, Param, dag, get_current_c
 from programmamonitor.assets import ALL_RAW_ASSETS
 from programmamonitor.dbt_build import DBT_TIMEOUT, dbt_task_group, manifest_problem
 from programmamonitor.defaults import DEFAULT_ARGS, START_DATE, TAGS, nightly
+from programmamonitor.tasks import wait_for_sources
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +132,7 @@ def programmamonitor_transform() -> None:
         return str(index)
 
     ready = prepare_shadow()
-    plan() >> [ready, refresh_data_quality()]
+    wait_for_sources() >> plan() >> [ready, refresh_data_quality()]
     published = publish()
     if NO_MANIFEST:
         ready >> dbt_build() >> published

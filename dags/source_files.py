@@ -13,19 +13,16 @@ from typing import Any
 from airflow.sdk import AssetOrTimeSchedule, dag, task
 
 from programmamonitor.assets import FILE_SOURCES, drop_asset
-from programmamonitor.defaults import DEFAULT_ARGS, START_DATE, TAGS, nightly
+from programmamonitor.defaults import DEFAULT_ARGS, NIGHT_START, START_DATE, TAGS, daily_at
 from programmamonitor.tasks import announce_published, fail_if_any_failed
-
-# Minute past two at which each source's nightly run starts (after CBS at 02:00, one at a time on small workers).
-NIGHTLY_MINUTE = {"uwv": 10, "kennispunt": 15, "werkplein": 20, "handmatig": 25}
 
 
 def file_source_dag(source: str) -> None:
     @dag(
         dag_id=f"source_{source}",
         description=f"{source} files in the drop folder -> raw, validated; announces its raw entities.",
-        schedule=AssetOrTimeSchedule(timetable=nightly(f"{NIGHTLY_MINUTE[source]} 2 * * *"),
-                                     assets=drop_asset(source)),
+        # Nightly with CBS (NIGHT_START), and whenever the watcher sees a new file.
+        schedule=AssetOrTimeSchedule(timetable=daily_at(NIGHT_START), assets=drop_asset(source)),
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,

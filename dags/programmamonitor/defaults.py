@@ -23,6 +23,10 @@ def nightly(cron: str) -> CronTriggerTimetable:
 # The night begins with the CBS load (source_cbs); by REFRESH_DEADLINE (HH:MM, Amsterdam) the marts must have been
 # published since then, or dags/refresh_deadline.py fails and the alert channel hears of it.
 NIGHT_START = "02:00"
+# Every source DAG starts its night at NIGHT_START (the executor's slots and the cbs_api pool pace them); the
+# transform waits until none of them is queued or running, then builds once (programmamonitor.tasks).
+SOURCE_DAG_IDS: tuple[str, ...] = ("source_cbs", "source_uwv", "source_kennispunt", "source_werkplein",
+                                   "source_handmatig")
 REFRESH_DEADLINE = os.environ.get("PROGRAMMAMONITOR_REFRESH_DEADLINE", "07:00")
 
 

@@ -1,16 +1,18 @@
-"""Tasks every source DAG ends with: announce what was published, and fail the run when anything failed.
-
-Both read the warehouse, not XCom, so they see every mapped load of the run even when some of them failed.
+"""Tasks every source DAG ends with: announce what was published, and fail the run when anything failed (both read
+the warehouse, not XCom, so they see every mapped load of the run even when some of them failed); and the gate the
+transform starts with: no source DAG still loading.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import AssetAlias, task
+from airflow.sdk import AssetAlias, PokeReturnValue, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from programmamonitor.assets import RAW_ENTITIES, raw_asset
+from programmamonitor.defaults import SOURCE_DAG_IDS
 
 
 def announce_published(source: str):
@@ -38,3 +40,21 @@ def fail_if_any_failed() -> None:
     """The run's verdict: announce_published runs even after a failed load (to pass on what did publish), so
     without this leaf a run with a failed validation would end green."""
     raise AirflowFailException("a load or validation in this run failed: see the failed task's log")
+
+
+def loading_sources(active_runs: dict[str, int]) -> list[str]:
+    """The source DAGs with a run queued or running, from {dag id: number of such runs}."""
+    return sorted(dag_id for dag_id, count in active_runs.items() if count)
+
+
+# The first source to publish triggers the transform (its Asset); building then would build again for every source
+# that publishes after it. Waiting until none is loading makes one build of the whole night; what is announced
+# meanwhile queues one more run, which finds nothing new and refreshes data_quality only. A source still loading
+# after the timeout fails the transform (and alerts): the marts stay as they were.
+@task.sensor(poke_interval=30, timeout=timedelta(hours=3).total_seconds(), mode="reschedule", retries=0)
+def wait_for_sources() -> PokeReturnValue:
+    ti = get_current_context()["ti"]
+    active = {dag_id: ti.get_dr_count(dag_id=dag_id, states=["queued", "running"]) for dag_id in SOURCE_DAG_IDS}
+    loading = loading_sources(active)
+    print(f"still loading: {', '.join(loading)}" if loading else "no source DAG is loading: the build can start")
+    return PokeReturnValue(is_done=not loading)

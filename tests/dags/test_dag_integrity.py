@@ -84,6 +84,21 @@ def test_transform_dag_runs_on_any_raw_asset_and_nightly(dagbag) -> None:
     assert (dag.timetable.timetable.expression, dag.timetable.timetable.timezone) == ("0 6 * * *", "Europe/Amsterdam")
 
 
+def test_transform_dag_waits_until_no_source_dag_is_loading(dagbag) -> None:
+    """One build per night, not one per source: the transform starts with a gate on every source DAG's runs."""
+    from programmamonitor.defaults import SOURCE_DAG_IDS
+    from programmamonitor.tasks import loading_sources
+
+    dag = dagbag.dags["programmamonitor_transform"]
+    gate = dag.get_task("wait_for_sources")
+    assert gate.upstream_task_ids == set() and gate.downstream_task_ids == {"plan"}
+    assert gate.mode == "reschedule" and not gate.soft_fail  # no slot held while waiting; a stuck source alerts
+    assert sorted(SOURCE_DAG_IDS) == SOURCE_DAGS == sorted(d for d in dagbag.dags if d.startswith("source_"))
+    assert loading_sources({"source_cbs": 1, "source_uwv": 0, "source_werkplein": 2}) == ["source_cbs",
+                                                                                          "source_werkplein"]
+    assert loading_sources(dict.fromkeys(SOURCE_DAG_IDS, 0)) == []
+
+
 def test_transform_dag_publishes_only_after_every_dbt_node_passed(dagbag, dbt_manifest: Path) -> None:
     dag = dagbag.dags["programmamonitor_transform"]
     producer = dag.get_task("dbt.dbt_producer_watcher")
@@ -149,7 +164,8 @@ def test_transform_dag_without_a_manifest_parses_as_one_dbt_task(tmp_path: Path)
     assert out.returncode == 0, out.stderr[-2000:]
     tasks, description = out.stdout.strip().splitlines()[-2:]
     assert tasks == str(
-        ["dbt_build", "docs", "plan", "prepare_shadow", "publish", "refresh_data_quality", "report", "summary"]
+        ["dbt_build", "docs", "plan", "prepare_shadow", "publish", "refresh_data_quality", "report", "summary",
+         "wait_for_sources"]
     )
     assert "no dbt manifest" in description
 
@@ -188,7 +204,7 @@ def test_a_file_source_dag_runs_nightly_and_on_a_new_file_in_its_drop_folder(dag
 
     dag = dagbag.dags[dag_id]
     assert isinstance(dag.timetable, AssetOrTimeSchedule)
-    assert dag.timetable.timetable.expression.endswith(" 2 * * *")
+    assert dag.timetable.timetable.expression == "0 2 * * *"  # the night starts for every source together
     assert dag.timetable.asset_condition == drop_asset(dag_id.removeprefix("source_"))
     watcher = dagbag.dags["watch_drop_folders"].get_task(f"new_files_{dag_id.removeprefix('source_')}")
     assert watcher.outlets == [drop_asset(dag_id.removeprefix("source_"))]

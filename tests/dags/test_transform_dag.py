@@ -16,7 +16,7 @@ from ingestion import pipeline
 from ingestion.config import PROJECT_ROOT, Settings
 from ingestion.generate import generate_werkplein
 from tests.support.airflow_cli import airflow_env, run_airflow
-from tests.support.marts import marts_fingerprint
+from tests.support.marts import marts_fingerprint, publish_an_unbuildable_batch
 
 DAG_ID = "programmamonitor_transform"
 
@@ -94,21 +94,7 @@ def test_a_failing_dbt_test_stops_the_dag_before_publish(loaded_warehouse) -> No
         if not conn.execute("select 1 from pg_namespace where nspname = 'marts'").fetchone():
             run_airflow(env, "dags", "test", DAG_ID, "2026-11-19", log=tmp / "transform0.log")
         before = marts_fingerprint(conn)
-        # A published batch whose period code cannot be a period: the marts' not-null contract on period_start fails
-        # (as in tests/integration/test_transform.py).
-        bad = conn.execute(
-            "insert into audit.load_batch (source, entity, source_ref, source_mode, status, request_params)"
-            " values ('cbs', 'cbs_observation', '86003NED', 'recorded', 'published',"
-            ' \'{"series": "uitkeringen_wijken_en_buurten", "edition": 2024}\') returning batch_id'
-        ).fetchone()[0]
-        conn.execute(
-            "insert into raw.cbs_observation (batch_id, table_id, row_number, region_code, period_code, topic_key,"
-            " measure_code, value) values (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'Bijstandsuitkering_10',"
-            " 'personen_met_bijstand', 10), (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'InwonersVanaf15Jaar_13',"
-            " 'inwoners_15_plus', 1000)",
-            {"b": bad},
-        )
-        conn.commit()
+        bad = publish_an_unbuildable_batch(conn)
     log = tmp / "transform_failing.log"
     try:
         with pytest.raises(pytest.fail.Exception, match="exited"):

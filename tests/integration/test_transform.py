@@ -17,7 +17,7 @@ from devtools.scratch import throwaway_warehouse
 from ingestion.config import PACKAGE_DIR
 from ingestion.sources.cbs import load_table
 from ingestion.transform import TransformError, build_and_publish
-from tests.support.marts import marts_fingerprint
+from tests.support.marts import marts_fingerprint, publish_an_unbuildable_batch
 from tests.support.settings import settings_for
 
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
@@ -89,20 +89,7 @@ def test_a_failing_dbt_test_leaves_the_published_marts_unchanged(published_wareh
     with psycopg.connect(url) as conn:
         before = marts_fingerprint(conn)
         assert before and all(before.values())
-        # A published batch whose period code cannot be a period: the marts' not-null contract on period_start fails.
-        bad = conn.execute(
-            "insert into audit.load_batch (source, entity, source_ref, source_mode, status, request_params)"
-            " values ('cbs', 'cbs_observation', '86003NED', 'recorded', 'published',"
-            " '{\"series\": \"uitkeringen_wijken_en_buurten\", \"edition\": 2024}') returning batch_id"
-        ).fetchone()[0]
-        conn.execute(
-            "insert into raw.cbs_observation (batch_id, table_id, row_number, region_code, period_code, topic_key,"
-            " measure_code, value) values (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'Bijstandsuitkering_10',"
-            " 'personen_met_bijstand', 10), (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'InwonersVanaf15Jaar_13',"
-            " 'inwoners_15_plus', 1000)",
-            {"b": bad},
-        )
-        conn.commit()
+        bad = publish_an_unbuildable_batch(conn)
     try:
         with pytest.raises(TransformError, match="published marts left unchanged"):
             build_and_publish(url, cfg)

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,6 +50,11 @@ class AirflowCluster:
     env: dict[str, str]
     api_url: str
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    phases: dict[str, float] = field(default_factory=dict)  # set-up phase -> seconds since the start, for the timeline
+
+    def mark(self, phase: str) -> None:
+        self.phases[phase] = time.monotonic() - self.started
 
     def cli(self, *args: str, timeout: float = 180) -> str:
         done = subprocess.run([AIRFLOW, *args], env=self.env, capture_output=True, text=True, timeout=timeout)
@@ -113,6 +119,7 @@ class AirflowCluster:
             self.check_alive()
             listed = {d["dag_id"] for d in self.api("GET", "dags?limit=100")["dags"]}
             if dag_ids <= listed:
+                self.mark("DAGs parsed")
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"DAGs not parsed after {timeout}s: {sorted(dag_ids - listed)}")
@@ -159,10 +166,51 @@ class AirflowCluster:
                 raise TimeoutError(f"{dag_id}: {len(runs)}/{count} {run_type} runs, {states}\n{self.logs_tail()}")
             time.sleep(5)
 
+    def wait_for_started(self, dag_ids: list[str], timeout: float = 180) -> None:
+        """Until each of ``dag_ids`` has a run (the scheduler has created it)."""
+        deadline = time.monotonic() + timeout
+        while missing := [dag_id for dag_id in dag_ids if not self.runs(dag_id)]:
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no run of {missing} after {timeout}s\n{self.logs_tail()}")
+            time.sleep(2)
+
+    def wait_until_settled(self, dag_id: str, timeout: float = 900) -> list[dict]:
+        """The DAG's runs, oldest first, once no Asset event waits to start another and every run has finished."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_alive()
+            queued = self.api("GET", f"dags/{dag_id}/assets/queuedEvents")["total_entries"]
+            runs = self.runs(dag_id)
+            if not queued and runs and all(r["state"] in FINISHED for r in runs):
+                return runs
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{dag_id} not settled after {timeout}s: {queued} queued events, "
+                                   f"{[r['state'] for r in runs]}\n{self.logs_tail()}")
+            time.sleep(5)
+
+    def consumed_events(self, dag_id: str, run_id: str) -> list[dict]:
+        """The Asset events that triggered the run."""
+        return self.api("GET", f"dags/{dag_id}/dagRuns/{run_id}/upstreamAssetEvents")["asset_events"]
+
     def clear(self, dag_id: str, run_id: str) -> None:
         """Clear every task of a run (as "Clear run" in the UI): the scheduler runs it again."""
         self.api("POST", f"dags/{dag_id}/clearTaskInstances", dry_run=False, dag_run_id=run_id,
                  only_failed=False, reset_dag_runs=True)
+
+    def timeline(self, dag_ids: list[str]) -> str:
+        """Every run of ``dag_ids``, in start order: type, state, start, minutes (where the chain's time went)."""
+        runs = sorted((r for dag_id in dag_ids for r in self.runs(dag_id)), key=lambda r: r["start_date"] or "~")
+        lines = []
+        for r in runs:
+            start, end = r["start_date"], r["end_date"]
+            minutes = ""
+            if start and end:
+                seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+                minutes = f"{seconds / 60:5.1f} min"
+            lines.append(f"{(start or '-')[11:19]}  {minutes:>9}  {r['state']:<8} {r['run_type']:<15} {r['dag_id']}")
+        setup = ", ".join(f"{phase} at {seconds:.0f} s" for phase, seconds in self.phases.items())
+        return "\n".join([f"set-up: {setup}", *lines])
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
         rows: list[dict] = []
@@ -216,6 +264,7 @@ def airflow_cluster(
     cluster = AirflowCluster(home, env, f"http://127.0.0.1:{api_port}")
     try:
         cluster.cli("db", "migrate", timeout=600)
+        cluster.mark("metadata DB migrated")
         cluster.cli("pools", "set", "cbs_api", "2", "Concurrent calls to the CBS OData API")
         cluster.start("api-server", "api-server", "--port", str(api_port), "--host", "127.0.0.1")
         cluster.start("dag-processor", "dag-processor")
@@ -225,6 +274,7 @@ def airflow_cluster(
         if executor == "CeleryExecutor":
             cluster.start("celery-worker", "celery", "worker", "--concurrency", "2")
         cluster.wait_for_api()
+        cluster.mark("API server up")
         yield cluster
     finally:
         cluster.stop()

@@ -43,3 +43,22 @@ def relation_digests(url: str, schema: str, names: tuple[str, ...] | None = None
             ).fetchone()[0]
             for name in wanted
         }
+
+
+def publish_an_unbuildable_batch(conn: psycopg.Connection) -> int:
+    """A published CBS batch whose period code cannot be a period, so the marts' not-null contract on period_start
+    fails the next build; committed. Its batch id (mark it 'failed' afterwards to let builds pass again)."""
+    bad = conn.execute(
+        "insert into audit.load_batch (source, entity, source_ref, source_mode, status, request_params)"
+        " values ('cbs', 'cbs_observation', '86003NED', 'recorded', 'published',"
+        " '{\"series\": \"uitkeringen_wijken_en_buurten\", \"edition\": 2024}') returning batch_id"
+    ).fetchone()[0]
+    conn.execute(
+        "insert into raw.cbs_observation (batch_id, table_id, row_number, region_code, period_code, topic_key,"
+        " measure_code, value) values (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'Bijstandsuitkering_10',"
+        " 'personen_met_bijstand', 10), (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'InwonersVanaf15Jaar_13',"
+        " 'inwoners_15_plus', 1000)",
+        {"b": bad},
+    )
+    conn.commit()
+    return bad
