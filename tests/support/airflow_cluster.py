@@ -27,6 +27,7 @@ import requests
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 FINISHED = {"success", "failed"}
+TASK_SLOTS = 4  # parallelism, and the Celery worker's concurrency
 
 
 def _free_port() -> int:
@@ -243,7 +244,9 @@ def airflow_cluster(
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": executor,
-        "AIRFLOW__CORE__PARALLELISM": "2",
+        # Four task slots on two cores: a task mostly waits (process start, the warehouse, the API), and
+        # production's default is 32 (docker-compose.yml sets none).
+        "AIRFLOW__CORE__PARALLELISM": str(TASK_SLOTS),
         # Paused until the test unpauses what it runs, as an operator would (an unpaused DAG starts its last run).
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Europe/Amsterdam",
@@ -260,7 +263,7 @@ def airflow_cluster(
     if executor == "CeleryExecutor":
         env["AIRFLOW__CELERY__BROKER_URL"] = f"redis://127.0.0.1:6379/{int(uuid.uuid4().int % 15) + 1}"
         env["AIRFLOW__CELERY__RESULT_BACKEND"] = "db+" + parts._replace(path=f"/{meta_db}").geturl()
-        env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = "2"
+        env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = str(TASK_SLOTS)
     cluster = AirflowCluster(home, env, f"http://127.0.0.1:{api_port}")
     try:
         cluster.cli("db", "migrate", timeout=600)
@@ -272,7 +275,7 @@ def airflow_cluster(
         # Deferred tasks (Cosmos' per-model sensors wait for the dbt build there) need the triggerer.
         cluster.start("triggerer", "triggerer")
         if executor == "CeleryExecutor":
-            cluster.start("celery-worker", "celery", "worker", "--concurrency", "2")
+            cluster.start("celery-worker", "celery", "worker", "--concurrency", str(TASK_SLOTS))
         cluster.wait_for_api()
         cluster.mark("API server up")
         yield cluster
