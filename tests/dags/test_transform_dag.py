@@ -1,5 +1,5 @@
-"""The transform DAG through Airflow itself (`airflow dags test`): sources loaded through ingestion.pipeline, then
-dbt per model into marts_shadow, publish, summary, docs and the report; and a failing dbt test that stops it before
+"""The transform DAG through Airflow itself (`airflow dags test`) on a copy of the demo night before its build: dbt
+per model into marts_shadow, publish, summary, docs and the report; and a failing dbt test that stops it before
 publish."""
 
 from __future__ import annotations
@@ -11,33 +11,23 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from devtools.scratch import throwaway_warehouse
-from ingestion import pipeline
 from ingestion.config import PROJECT_ROOT, Settings
-from ingestion.generate import generate_werkplein
 from tests.support.airflow_cli import airflow_env, run_airflow
 from tests.support.marts import marts_fingerprint, publish_an_unbuildable_batch
+from tests.support.nights import Night, copy_of
 
 DAG_ID = "programmamonitor_transform"
 
 
 @pytest.fixture(scope="module")
-def loaded_warehouse(pg_server_url: str, tmp_path_factory, dbt_manifest: Path):
-    """Every CBS table and the three file sources (a small Werkplein demo) loaded and validated by the pipeline;
-    the dbt manifest written; an Airflow home with its metadata DB. Nothing built yet."""
+def loaded_warehouse(pg_server_url: str, demo_night: Night, tmp_path_factory, dbt_manifest: Path):
+    """A copy of the demo night before its build (every CBS table and file source loaded, validated, published;
+    no marts); the dbt manifest written; an Airflow home with its metadata DB."""
     tmp = tmp_path_factory.mktemp("transform_dag")
-    with throwaway_warehouse(pg_server_url, "pm_transform_dag") as url:
+    with copy_of(pg_server_url, demo_night.loaded_url, "pm_transform_dag") as url:
         cfg = Settings.from_env(
             {"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded", "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp / "local")}
         )
-        generate_werkplein(
-            cfg.drop_dir / "werkplein", scale=0.2, months=6, end="2024-12", seed=141, gemeentecode="0141"
-        )
-        pipeline.prepare_warehouse(cfg)
-        for table_id in pipeline.cbs_table_ids(cfg):
-            pipeline.validate_loaded_batch(pipeline.load_cbs_table(table_id, cfg=cfg), cfg)
-        for source in pipeline.file_source_names():
-            pipeline.validate_loaded_files(pipeline.load_files(source, cfg=cfg), cfg)
         # The worktree's code in the Airflow processes (not whichever checkout the venv has installed).
         env = {**airflow_env(tmp, url), "PYTHONPATH": str(PROJECT_ROOT)}
         run_airflow(env, "db", "migrate", log=tmp / "migrate.log")

@@ -1,5 +1,5 @@
 """Warehouse states built once per test run and shared: the demo night (every source loaded, validated and
-published, the marts built) instead of a night per test module.
+published, the marts built; and the same night before its build) instead of a night per test module.
 
 A state is built by the first worker that asks for it, under a file lock in the run's shared folder
 (``run_dir``); the others wait and read where it is. Modules that only read use the database itself; a module that
@@ -14,7 +14,7 @@ import os
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +46,16 @@ def build_once(run_dir: Path, name: str, build: Callable[[], Any]) -> Any:
         return json.loads(done.read_text())
 
 
-def shared_database(server_url: str, name: str) -> str:
-    """A new migrated database of this run (dropped with the run, not by the caller): its URL."""
+def shared_database(server_url: str, name: str, template_url: str | None = None) -> str:
+    """A new migrated database of this run (dropped with the run, not by the caller), or a copy of the one at
+    ``template_url`` (nobody may be connected to it): its URL."""
     dbname = f"{SHARED_PREFIX}_{run_id()}_{name}"
+    create = sql.SQL("create database {}").format(sql.Identifier(dbname))
+    if template_url:
+        create += sql.SQL(" template {}").format(sql.Identifier(template_url.rsplit("/", 1)[1]))
     with connect(server_url, autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
+        conn.execute(create)
     url = with_database(server_url, dbname)
     migrate(url)
     return url
@@ -84,6 +88,7 @@ class Night:
     url: str
     local_dir: str  # the night's own: dbt target, Data Docs; read, never written, by the tests
     werkplein_dir: str  # the generated exports the night loaded (BSNs and all)
+    loaded_url: str = ""  # the same night before its build: loaded, validated, published, no marts (take a copy)
 
     def settings(self, **overrides: str) -> Settings:
         """Settings for this night's warehouse; give a test's own REPORTS_DIR (and the like) to write anything."""
@@ -116,6 +121,7 @@ def build_demo_night(server_url: str, folder: Path) -> Night:
     for source, path in folders.items():
         outcomes = pipeline.validate_loaded_files(pipeline.load_files(source, str(path), cfg=cfg), cfg)
         assert {o["status"] for o in outcomes} == {"published"}, (source, outcomes)
+    night = replace(night, loaded_url=shared_database(server_url, "demo_loaded", template_url=night.url))
     pipeline.transform(cfg)
     return night
 
