@@ -50,7 +50,7 @@ def test_the_scheduler_runs_the_nightly_chain_and_a_cleared_night_reruns_to_the_
 def _chain(af: AirflowCluster, executor: str, url: str) -> None:
     af.wait_for_dags({*SOURCE_DAGS, TRANSFORM_DAG})
     # Unpausing is what an operator does once: the scheduler then starts each DAG's latest nightly run itself. The
-    # transform's (its 06:00 fallback) then finds the sources loading and waits for them (wait_for_sources).
+    # transform's run (its 06:00 fallback) then finds the sources loading and waits for them (wait_for_sources).
     for dag_id in SOURCE_DAGS:
         af.unpause(dag_id)
     af.wait_for_started(SOURCE_DAGS)
