@@ -22,6 +22,7 @@ import requests
 from ingestion.config import Settings
 from ingestion.http import make_session
 from ingestion.loader import Batch, BatchResult, BatchSpec, BatchUnchanged, LoadError, open_batch, result_of
+from ingestion.sources.cbs_contract import Measure, TopicMeta, kind_problems, parse_measures, v3_topics
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +167,15 @@ class TableConfig:
     regions: list[str]
     period_grain: str
     fixed_dimensions: dict[str, str]
-    measures: dict[str, str]
+    measures: dict[str, str]  # topic key -> our measure code
     value_range: tuple[float | None, float | None]
     title: str = ""
+    kinds: dict[str, str] = field(default_factory=dict)  # topic key -> declared kind (cbs_contract.MEASURE_KINDS)
+
+    @property
+    def declared(self) -> dict[str, Measure]:
+        """Each configured topic key with its measure code and declared kind."""
+        return {key: Measure(code, self.kinds.get(key, "")) for key, code in self.measures.items()}
 
     @property
     def selection(self) -> str:
@@ -187,6 +194,10 @@ class TableConfig:
                 continue
             cfg = {**{k: v for k, v in series.items() if k != "editions"}, **(editions[table_id] or {})}
             regions = _regions(cfg.get("regions", []), catalogue.get("region_sets", {}))
+            try:
+                measures = parse_measures(table_id, cfg.get("measures"), str(settings.cbs_tables_file))
+            except ValueError as exc:
+                raise CbsError(str(exc)) from None
             low, high = (list(cfg.get("value_range") or []) + [None, None])[:2]
             return cls(
                 table_id=table_id,
@@ -196,21 +207,35 @@ class TableConfig:
                 regions=[str(r) for r in regions],
                 period_grain=cfg.get("period_grain", "year"),
                 fixed_dimensions={str(k): str(v) for k, v in (cfg.get("fixed_dimensions") or {}).items()},
-                measures=dict(cfg.get("measures") or {}),
+                measures={key: m.code for key, m in measures.items()},
                 value_range=(low, high),
                 title=cfg.get("title", ""),
+                kinds={key: m.kind for key, m in measures.items()},
             )
         known = ", ".join(configured_tables(settings)) or "none"
         raise CbsError(f"CBS table {table_id} is not configured in {settings.cbs_tables_file} (configured: {known})")
 
 
-def _regions(spec: str | list[str], region_sets: dict[str, list[str]]) -> list[str]:
-    """A region set's name, or a list of set names and region code prefixes, as one list of prefixes."""
+def _regions(spec: str | list[str], region_sets: dict[str, list[str]], seen: tuple[str, ...] = ()) -> list[str]:
+    """A region set's name, or a list of set names and region code prefixes, as one list of prefixes (a set may
+    name other sets)."""
     items = [spec] if isinstance(spec, str) else list(spec)
     regions: list[str] = []
     for item in map(str, items):
-        regions += [str(r) for r in region_sets[item]] if item in region_sets else [item]
+        if item in seen:
+            raise CbsError(f"region set {item} in cbs_tables.yml names itself (through {' -> '.join(seen)})")
+        regions += _regions(region_sets[item], region_sets, (*seen, item)) if item in region_sets else [item]
     return list(dict.fromkeys(regions))
+
+
+def measure_kinds(settings: Settings) -> dict[str, dict[str, set[str]]]:
+    """series -> measure code -> the kinds its editions declare, for checking the formulas that read them."""
+    kinds: dict[str, dict[str, set[str]]] = {}
+    for table_id in configured_tables(settings):
+        cfg = TableConfig.from_settings(settings, table_id)
+        for key, code in cfg.measures.items():
+            kinds.setdefault(cfg.series, {}).setdefault(code, set()).add(cfg.kinds[key])
+    return kinds
 
 
 def configured_tables(settings: Settings) -> list[str]:
@@ -362,10 +387,9 @@ class _V3:
         info = list(self.client.entity(table_id, "TableInfos"))
         return (info[0].get("Modified") if info else None), [_table_info_row(table_id, i) for i in info]
 
-    def structure(self, table_id: str) -> tuple[Layout, set[str], list[tuple[Any, ...]]]:
+    def structure(self, table_id: str) -> tuple[Layout, dict[str, TopicMeta], list[tuple[Any, ...]]]:
         properties = list(self.client.entity(table_id, "DataProperties"))
-        keys = {p.get("Key") for p in properties}
-        return _layout(properties), keys, [_property_row(table_id, p) for p in properties]
+        return _layout(properties), v3_topics(properties), [_property_row(table_id, p) for p in properties]
 
     def codes(self, table_id: str, dimension: str) -> list[dict[str, Any]]:
         return list(self.client.entity(table_id, dimension))
@@ -394,13 +418,13 @@ class _V4:
         properties = self.client.properties(table_id)  # type: ignore[attr-defined]
         return properties.get("Modified"), [v4_table_info_row(table_id, properties)]
 
-    def structure(self, table_id: str) -> tuple[Layout, set[str], list[tuple[Any, ...]]]:
+    def structure(self, table_id: str) -> tuple[Layout, dict[str, TopicMeta], list[tuple[Any, ...]]]:
+        from ingestion.sources.cbs_contract import v4_topics
         from ingestion.sources.cbs_v4 import v4_layout, v4_property_rows
 
         dimensions = list(self.client.entity(table_id, "Dimensions"))
         measures = list(self.client.entity(table_id, "MeasureCodes"))
-        keys = {m.get("Identifier") for m in measures}
-        return v4_layout(dimensions), keys, v4_property_rows(table_id, measures, dimensions)
+        return v4_layout(dimensions), v4_topics(measures), v4_property_rows(table_id, measures, dimensions)
 
     def codes(self, table_id: str, dimension: str) -> list[dict[str, Any]]:
         # Same row shape as v3's code lists for the loader: Identifier is v4's Key.
@@ -454,14 +478,12 @@ def _load_into(
             previous.batch_id, f"CBS table {table_id} not modified since batch {previous.batch_id} ({modified})"
         )
 
-    # The structure next: which columns are dimensions and topics, and whether the mapping still fits.
-    layout, topic_keys, property_rows = api.structure(table_id)
-    missing = sorted(set(cfg.measures) - topic_keys)
-    if missing:
-        raise CbsError(
-            f"CBS table {table_id}: topic key(s) {', '.join(missing)} from cbs_tables.yml are not in the "
-            "table's metadata — a new edition renamed them? Map the new keys in ingestion/config/cbs_tables.yml"
-        )
+    # The structure next: which columns are dimensions and topics, and whether the mapping still fits: every
+    # configured key exists and is what its declared kind says (unit, decimals), before any row lands.
+    layout, topics, property_rows = api.structure(table_id)
+    problems = kind_problems(table_id, cfg.declared, topics)
+    if problems:
+        raise CbsError("; ".join(problems))
     batch.copy_rows("cbs_table_info", _TABLE_INFO_COLUMNS, info_rows)
     batch.copy_rows("cbs_data_property", _PROPERTY_COLUMNS, property_rows)
     period_status: dict[str, str] = {}

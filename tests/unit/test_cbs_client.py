@@ -131,9 +131,12 @@ def test_html_error_page_with_status_200_is_an_error(server: RecordingServer) ->
 def test_table_config_resolves_region_sets() -> None:
     cfg = TableConfig.from_settings(Settings.from_env({}), "86003NED")
     # A list of region sets: Twente and NL, every gemeente (GM), plus every wijk of Almelo (a code prefix).
-    assert set(cfg.regions) == TWENTE | {"NL", "GM", "WK0141"}
-    assert set(TableConfig.from_settings(Settings.from_env({}), "80794ned").regions) == TWENTE | {"NL"}
-    assert cfg.measures["Bijstandsuitkering_10"] == "personen_met_bijstand"
+    assert set(cfg.regions) == TWENTE | {"NL01", "GM", "WK0141"}
+    assert set(TableConfig.from_settings(Settings.from_env({}), "80794ned").regions) == TWENTE | {"NL01"}
+    # measures set once per series, inherited by every edition, each with its declared kind
+    assert cfg.measures["Bijstandsuitkering_6"] == "personen_met_bijstand"
+    assert cfg.kinds["Bijstandsuitkering_6"] == "count"
+    assert TableConfig.from_settings(Settings.from_env({}), "85586NED").measures == cfg.measures
     with pytest.raises(CbsError, match="not configured"):
         TableConfig.from_settings(Settings.from_env({}), "00000XXX")
 
