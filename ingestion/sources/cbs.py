@@ -171,6 +171,11 @@ class TableConfig:
     value_range: tuple[float | None, float | None]
     title: str = ""
     kinds: dict[str, str] = field(default_factory=dict)  # topic key -> declared kind (cbs_contract.MEASURE_KINDS)
+    # Only periods of these types (JJ, HJ, KW, MM), for tables that mix them (37230ned: months and whole years).
+    period_types: tuple[str, ...] = ()
+
+    def wants_period(self, code: str) -> bool:
+        return not self.period_types or code[4:6] in self.period_types
 
     @property
     def declared(self) -> dict[str, Measure]:
@@ -183,6 +188,8 @@ class TableConfig:
         load after the selection changed (a region set widened, a topic mapped) cannot be incremental."""
         asked = {"regions": sorted(self.regions), "fixed_dimensions": self.fixed_dimensions,
                  "measures": sorted(self.measures)}
+        if self.period_types:
+            asked["period_types"] = sorted(self.period_types)
         return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()[:16]
 
     @classmethod
@@ -211,6 +218,7 @@ class TableConfig:
                 value_range=(low, high),
                 title=cfg.get("title", ""),
                 kinds={key: m.kind for key, m in measures.items()},
+                period_types=tuple(str(t) for t in cfg.get("period_types") or ()),
             )
         known = ", ".join(configured_tables(settings)) or "none"
         raise CbsError(f"CBS table {table_id} is not configured in {settings.cbs_tables_file} (configured: {known})")
@@ -276,8 +284,10 @@ def build_filter(
     *,
     fixed_dimensions: dict[str, str] | None = None,
     periods: list[str] | None = None,
+    period_types: tuple[str, ...] = (),
 ) -> str | None:
-    """An OData $filter: regions and fixed dimensions by startswith() (padding-proof), periods by code."""
+    """An OData $filter: regions and fixed dimensions by startswith() (padding-proof), periods by code or type
+    (v3's substringof: v4 has no use for it yet)."""
     terms = []
     if regions and layout.region_dimension:
         ors = " or ".join(f"startswith({layout.region_dimension},'{_quote(r)}')" for r in regions)
@@ -291,6 +301,9 @@ def build_filter(
             )
         if since:
             terms.append(f"({layout.period_dimension} ge '{_quote(since)}')")
+        if period_types:
+            ors = " or ".join(f"substringof('{_quote(t)}',{layout.period_dimension})" for t in period_types)
+            terms.append(f"({ors})")
     return " and ".join(terms) or None
 
 
@@ -397,7 +410,8 @@ class _V3:
     def observations(
         self, cfg: TableConfig, layout: Layout, since: str | None, periods: list[str] | None
     ) -> tuple[dict[str, str], Iterator[tuple[Any, ...]]]:
-        row_filter = build_filter(layout, cfg.regions, since, fixed_dimensions=cfg.fixed_dimensions, periods=periods)
+        row_filter = build_filter(layout, cfg.regions, since, fixed_dimensions=cfg.fixed_dimensions, periods=periods,
+                                  period_types=cfg.period_types)
         dimensions = [d for d in (layout.region_dimension, layout.period_dimension) if d]
         params = {"$select": ",".join(["ID", *dimensions, *layout.other_dimensions, *cfg.measures])}
         if row_filter:
@@ -491,7 +505,9 @@ def _load_into(
         codes = api.codes(table_id, dimension)
         batch.copy_rows("cbs_dimension_code", _CODE_COLUMNS, [_code_row(table_id, dimension, c) for c in codes])
         if dimension == layout.period_dimension:
-            period_status = {_strip(c.get("Key")): c.get("Status") or "" for c in codes}
+            period_status = {
+                _strip(c.get("Key")): c.get("Status") or "" for c in codes if cfg.wants_period(_strip(c.get("Key")))
+            }
 
     periods = _periods_to_request(conn, table_id, previous, period_status) if incremental else None
     params, rows = api.observations(cfg, layout, since, periods)
