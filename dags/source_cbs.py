@@ -1,4 +1,8 @@
-"""CBS StatLine: every configured table loaded incrementally, validated, and announced to the transform.
+"""CBS StatLine: every configured table checked, loaded incrementally, validated, and announced to the transform.
+
+The pre-flight comes first: metadata requests only, every configured table, key, kind and code against what CBS
+says. A misconfigured table (a renamed key, a percentage mapped as a count, a stopped table) fails the night here,
+each problem on its own line with its fix, before any table loads; the marts stay as they were.
 
 Orchestration only: each task calls one function in ``ingestion.pipeline``; batch ids travel through XCom and data
 through the warehouse. The CBS API is called through the ``cbs_api`` pool (a few tables at a time).
@@ -35,11 +39,11 @@ def source_cbs() -> None:
 
         return prepare_warehouse()
 
-    @task(execution_timeout=timedelta(minutes=5))
-    def cbs_tables() -> list[str]:
-        from ingestion.pipeline import cbs_table_ids
+    @task(pool=CBS_POOL, retries=2, retry_delay=timedelta(minutes=5), execution_timeout=timedelta(minutes=10))
+    def preflight() -> list[str]:
+        from ingestion.pipeline import cbs_preflight
 
-        return cbs_table_ids()
+        return cbs_preflight()
 
     @task(pool=CBS_POOL, retries=3, execution_timeout=timedelta(minutes=30))
     def load_cbs_table(table_id: str, **context: Any) -> dict:
@@ -53,7 +57,7 @@ def source_cbs() -> None:
 
         return validate_loaded_batch(batch)
 
-    tables = cbs_tables()
+    tables = preflight()
     prepare_warehouse() >> tables
     validated = validate_batch.expand(batch=load_cbs_table.expand(table_id=tables))
     validated >> announce_published("cbs")

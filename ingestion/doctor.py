@@ -320,6 +320,27 @@ def check_cbs(cfg: Settings) -> Check:
     return Check("cbs", OK, f"CBS API reachable ({url}: 200)")
 
 
+def check_cbs_tables(cfg: Settings) -> Check:
+    """The CBS pre-flight (ingestion/sources/cbs_preflight.py): every configured table, key, kind and code against
+    the tables' own metadata, from the live API or, in demo mode, the recordings. Metadata requests only."""
+    from ingestion.sources.cbs import CbsError
+    from ingestion.sources.cbs_preflight import preflight
+
+    try:
+        checks = preflight(cfg)
+    except (CbsError, OSError, ValueError) as exc:
+        return Check("cbs-tables", FAIL, f"cbs_tables.yml cannot be checked: {_one_line(exc)[:300]}",
+                     "correct ingestion/config/cbs_tables.yml (see docs/checklists/adding-a-cbs-table.md)")
+    problems = [p for check in checks for p in check.problems]
+    tables = sum(1 for check in checks if check.table_id != "indicator_formula.csv")
+    if problems:
+        listed = "\n" + "\n".join(f"        {p}" for p in problems)
+        return Check("cbs-tables", FAIL, f"{len(problems)} problem(s) in cbs_tables.yml:{listed}",
+                     "each line above ends with its own; the evidence per table is in ingestion/config/cbs_evidence/")
+    return Check("cbs-tables", OK, f"{tables} tables: every configured key, kind and code is in CBS's metadata; "
+                                   "the formulas fit the kinds they read")
+
+
 def check_dbt_project(cfg: Settings) -> Check:
     """``dbt parse`` of DBT_PROJECT_DIR into a temporary target: the project compiles (refs, Jinja, yml)."""
     from ingestion.transform import run_dbt
@@ -452,6 +473,7 @@ def run_checks(cfg: Settings | None = None, env: dict[str, str] | None = None) -
         ("pseudonym-key", lambda: check_pseudonym_key(cfg)),
         ("key-history", lambda: check_pseudonym_history(cfg)),
         ("cbs", lambda: check_cbs(cfg)),
+        ("cbs-tables", lambda: check_cbs_tables(cfg)),
         ("dbt-project", lambda: check_dbt_project(cfg)),
         ("gx-suites", lambda: check_expectation_suites(cfg)),
         ("disk", lambda: check_disk(cfg)),

@@ -49,6 +49,18 @@ def cbs_table_ids(cfg: Settings | None = None) -> list[str]:
     return configured_tables(cfg or settings())
 
 
+def cbs_preflight(cfg: Settings | None = None) -> list[str]:
+    """Every configured CBS table checked with metadata requests (exists, not stopped, every key of its declared
+    kind, every code present) and the formulas against the kinds; the table ids when all is well, else
+    ``PreflightFailed`` listing each problem with its fix, before any table loads."""
+    from ingestion.sources.cbs_preflight import require_preflight
+
+    cfg = cfg or settings()
+    checks = require_preflight(cfg)
+    log.info("CBS pre-flight: %d tables checked, no problem", len(checks))
+    return cbs_table_ids(cfg)
+
+
 def load_cbs_table(
     table_id: str,
     *,

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 NUMERIC_DATATYPES = {"Long", "Double", "Integer", "Decimal", "Float", "Int32", "Int64", "Short", "Byte"}
 MISSING = "Missing"  # value_attribute for a number CBS left null (unknown, secret or not yet published)
+# Period statuses that CBS may still revise: Voorlopig (*) and Nader voorlopig (**; NaderVoorlopig in v4).
+PROVISIONAL = ("Voorlopig", "Nader voorlopig", "NaderVoorlopig")
 
 OBSERVATION_COLUMNS = (
     "table_id",
@@ -364,7 +366,7 @@ def load_table(
     or are provisional (CBS revises them), are requested. ``since`` asks for every period from that code on.
     """
     cfg = TableConfig.from_settings(settings, table_id)
-    api = _api_for(cfg, settings, session or make_session(settings))
+    api = api_for(cfg, settings, session or make_session(settings))
     spec = BatchSpec(
         source="cbs",
         entity="cbs_observation",
@@ -465,7 +467,7 @@ class _V4:
         )
 
 
-def _api_for(cfg: TableConfig, settings: Settings, session: requests.Session) -> _V3 | _V4:
+def api_for(cfg: TableConfig, settings: Settings, session: requests.Session) -> _V3 | _V4:
     timeout = settings.http_timeout_seconds
     if cfg.api == "v3":
         return _V3(CbsClient(settings.cbs_odata_url, session, timeout, body_retries=settings.http_retries))
@@ -550,11 +552,11 @@ def _periods_to_request(
         was_provisional = {
             r[0]
             for r in conn.execute(
-                "select key from raw.cbs_dimension_code where batch_id = %s and table_id = %s and status = 'Voorlopig'",
-                (previous.batch_id, table_id),
+                "select key from raw.cbs_dimension_code where batch_id = %s and table_id = %s and status = any(%s)",
+                (previous.batch_id, table_id, list(PROVISIONAL)),
             )
         }
-    now_provisional = {code for code, status in period_status.items() if status == "Voorlopig"}
+    now_provisional = {code for code, status in period_status.items() if status in PROVISIONAL}
     wanted = (set(period_status) - loaded) | was_provisional | now_provisional
     # Modified changed but nothing is new or provisional: a correction somewhere; reload the whole table.
     return sorted(wanted) if wanted else None

@@ -194,6 +194,9 @@ def test_cbs_dag_runs_nightly_and_calls_the_api_through_its_pool(dagbag) -> None
     assert isinstance(dag.timetable, CronTriggerTimetable)
     assert (dag.timetable.expression, dag.timetable.timezone) == ("0 2 * * *", "Europe/Amsterdam")
     assert dag.get_task("load_cbs_table").pool == "cbs_api"
+    # The pre-flight (metadata only) comes before any table loads: a misconfigured table stops the night there.
+    assert "preflight" in {t.task_id for t in dag.get_task("load_cbs_table").get_flat_relatives(upstream=True)}
+    assert dag.get_task("preflight").pool == "cbs_api"
 
 
 @pytest.mark.parametrize("dag_id", FILE_SOURCE_DAGS)

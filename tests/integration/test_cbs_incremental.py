@@ -63,7 +63,8 @@ def test_a_night_with_nothing_new_sends_only_the_metadata_request(
     cfg = cfg_for(fresh_warehouse_url, server, tmp_path)
     first = load("86003NED", cfg)
     assert first["status"] == "published"
-    assert len(requested(server, "TypedDataSet")) == 35  # 1376 rows (all but the buurt's 4) in pages of 40
+    # 1420 rows (355 regions x 4 peildata; not the buurten, NL00 Totaal or NL98 Buitenland) in pages of 40
+    assert len(requested(server, "TypedDataSet")) == 36
     server.recordings.requests.clear()
 
     second = load("86003NED", cfg)
@@ -84,18 +85,18 @@ def test_a_revised_provisional_figure_replaces_the_old_one_and_raw_keeps_both(
     load("86003NED", cfg)
     pipeline.transform(cfg)
 
-    # CBS's next release: 2024KW03 revised and now final, 2024KW04 gets its figures, the table's Modified moves.
+    # CBS's next release: 2024MM09 revised and now final, 2024MM12 gets its figures, the table's Modified moves.
     def revise(rows: list[dict]) -> None:
         for row in rows:
-            if row["WijkenEnBuurten"].strip() == "GM0141" and row["Perioden"] == "2024KW03":
-                row["Bijstandsuitkering_10"] = 3900
-            if row["Perioden"] == "2024KW04":
-                row.update(Bijstandsuitkering_10=3800, InwonersVanaf15Jaar_13=62300)
+            if row["WijkenEnBuurten"].strip() == "GM0141" and row["Perioden"] == "2024MM09":
+                row["Bijstandsuitkering_6"] = 3900
+            if row["Perioden"] == "2024MM12":
+                row.update(Bijstandsuitkering_6=3800, InwonersVanaf15Jaar_13=62300)
 
     edit(recordings, "86003NED", "TypedDataSet", revise)
     edit(recordings, "86003NED", "TableInfos", lambda rows: rows[0].update(Modified="2025-06-27T02:00:00"))
     edit(recordings, "86003NED", "Perioden",
-         lambda rows: [r.update(Status="Definitief") for r in rows if r["Key"] == "2024KW03"])
+         lambda rows: [r.update(Status="Definitief") for r in rows if r["Key"] == "2024MM09"])
     server.recordings.requests.clear()
 
     second = load("86003NED", cfg)
@@ -103,28 +104,28 @@ def test_a_revised_provisional_figure_replaces_the_old_one_and_raw_keeps_both(
     data_requests = requested(server, "TypedDataSet")
     assert data_requests, "the data was not requested"
     period_filter = data_requests[0]["$filter"][0]
-    # Only the periods that were or are provisional; 2024KW01/KW02 were final and loaded already.
-    assert "Perioden eq '2024KW03'" in period_filter and "Perioden eq '2024KW04'" in period_filter
-    assert "2024KW01" not in period_filter and "2024KW02" not in period_filter
+    # Only the periods that were or are provisional; 2024MM03/MM06 were final and loaded already.
+    assert "Perioden eq '2024MM09'" in period_filter and "Perioden eq '2024MM12'" in period_filter
+    assert "2024MM03" not in period_filter and "2024MM06" not in period_filter
 
     pipeline.transform(cfg)
     with psycopg.connect(fresh_warehouse_url) as conn:
         versions = conn.execute(
-            "select value from raw.cbs_observation where region_code = 'GM0141' and period_code = '2024KW03'"
-            " and topic_key = 'Bijstandsuitkering_10' order by batch_id").fetchall()
+            "select value from raw.cbs_observation where region_code = 'GM0141' and period_code = '2024MM09'"
+            " and topic_key = 'Bijstandsuitkering_6' order by batch_id").fetchall()
         assert [v[0] for v in versions][-1] == 3900 and len(versions) == 2
         mart = dict(conn.execute(
             "select period_code, value from marts.fct_indicator_value where gemeentecode = 'GM0141'"
             " and indicator_code = 'ep_bijstand_per_10000_inwoners'").fetchall())
         inwoners = conn.execute(
-            "select value from raw.cbs_observation where region_code = 'GM0141' and period_code = '2024KW03'"
+            "select value from raw.cbs_observation where region_code = 'GM0141' and period_code = '2024MM09'"
             " and topic_key = 'InwonersVanaf15Jaar_13' order by batch_id desc limit 1").fetchone()[0]
         provisional = dict(conn.execute(
             "select period_code, is_provisional from marts.fct_indicator_value where gemeentecode = 'GM0141'"
             " and indicator_code = 'ep_bijstand_per_10000_inwoners'").fetchall())
-    assert float(mart["2024KW03"]) == pytest.approx(3900 * 10000 / float(inwoners), abs=1e-4)
-    assert "2024KW04" in mart  # the period that was all-null now has its figure
-    assert provisional["2024KW03"] is False
+    assert float(mart["2024MM09"]) == pytest.approx(3900 * 10000 / float(inwoners), abs=1e-4)
+    assert "2024MM12" in mart  # the period that was all-null now has its figure
+    assert provisional["2024MM09"] is False
 
 
 def test_full_reload_asks_for_every_period(fresh_warehouse_url: str, server: RecordingServer, tmp_path: Path) -> None:
@@ -137,11 +138,9 @@ def test_full_reload_asks_for_every_period(fresh_warehouse_url: str, server: Rec
     assert data_requests and "Perioden eq" not in data_requests[0]["$filter"][0]
 
 
-def test_editions_with_renamed_topic_keys_stitch_into_one_series(
-    fresh_warehouse_url: str, server: RecordingServer, tmp_path: Path
-) -> None:
+def test_editions_stitch_into_one_series(fresh_warehouse_url: str, server: RecordingServer, tmp_path: Path) -> None:
     cfg = cfg_for(fresh_warehouse_url, server, tmp_path)
-    for table_id in ("85586NED", "86003NED"):  # 2023 edition: Bijstandsuitkering_9; 2024: Bijstandsuitkering_10
+    for table_id in ("85586NED", "86003NED"):  # the 2023 and 2024 editions, the same keys (cbs_evidence/86003NED.md)
         assert load(table_id, cfg)["status"] == "published"
     pipeline.transform(cfg)
     with psycopg.connect(fresh_warehouse_url) as conn:
@@ -149,9 +148,11 @@ def test_editions_with_renamed_topic_keys_stitch_into_one_series(
             "select period_code from marts.fct_indicator_value where gemeentecode = 'GM0141'"
             " and indicator_code = 'ea_bijstand_per_10000_inwoners' order by period_code")]
         keys = {r[0] for r in conn.execute(
-            "select distinct topic_key from raw.cbs_observation where measure_code = 'personen_met_bijstand'")}
-    assert periods == ["2023KW01", "2023KW02", "2023KW03", "2023KW04", "2024KW01", "2024KW02", "2024KW03"]
-    assert keys == {"Bijstandsuitkering_9", "Bijstandsuitkering_10"}
+            "select distinct table_id || ':' || topic_key from raw.cbs_observation"
+            " where measure_code = 'personen_met_bijstand'")}
+    # 2024MM12 is published without figures yet: no value, not a zero
+    assert periods == ["2023MM03", "2023MM06", "2023MM09", "2023MM12", "2024MM03", "2024MM06", "2024MM09"]
+    assert keys == {"85586NED:Bijstandsuitkering_6", "86003NED:Bijstandsuitkering_6"}
 
 
 def test_fixed_dimensions_keep_only_the_totals(fresh_warehouse_url: str, server: RecordingServer,

@@ -24,9 +24,9 @@ def test_cbs_load_prints_one_json_line_and_publishes(fresh_warehouse_url: str, t
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    # observation rows (344 regions: every gemeente, NL and the wijk of Almelo; 4 quarters, 6 topics) and 18
-    # metadata and code rows (regions in cbs_tables.yml)
-    assert record["status"] == "published" and record["rows"] == 344 * 4 * 6 + 18
+    # observation rows (355 regions: every gemeente, Nederland and Almelo's 12 wijken; 4 peildata, 6 topics) and 26
+    # metadata and code rows (1 table info, 21 data properties, 4 periods)
+    assert record["status"] == "published" and record["rows"] == 355 * 4 * 6 + 26
     assert record["source_ref"] == "86003NED"
     with psycopg.connect(fresh_warehouse_url) as conn:
         assert conn.execute("select status from audit.load_batch where batch_id = %s",
@@ -36,12 +36,12 @@ def test_cbs_load_prints_one_json_line_and_publishes(fresh_warehouse_url: str, t
 
 
 def test_since_limits_the_periods_requested(fresh_warehouse_url: str, tmp_path: Path) -> None:
-    done = run_cli(fresh_warehouse_url, tmp_path, "cbs", "86003NED", "--since", "2024KW03", "--no-validate")
+    done = run_cli(fresh_warehouse_url, tmp_path, "cbs", "86003NED", "--since", "2024MM09", "--no-validate")
     record = json.loads(done.stdout)
     assert record["status"] == "loaded"
     with psycopg.connect(fresh_warehouse_url) as conn:
         periods = {r[0] for r in conn.execute("select distinct period_code from raw.cbs_observation")}
-    assert periods == {"2024KW03", "2024KW04"}
+    assert periods == {"2024MM09", "2024MM12"}
 
 
 def test_an_unknown_table_is_a_clear_failure_not_a_stack_trace(fresh_warehouse_url: str, tmp_path: Path) -> None:

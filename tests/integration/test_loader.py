@@ -38,14 +38,14 @@ def test_load_lands_metadata_and_data_as_one_batch(fresh_warehouse_url: str) -> 
         result = load_table(conn, cfg, "86003NED")
         assert result.status == "loaded"
         counts = conn.execute("select row_counts, source_mode, request_params from audit.load_batch").fetchone()
-        # 344 regions (every gemeente: 14 Twente + Deventer + 327 synthetic; NL; the recorded wijk of Almelo)
-        # x 4 quarters x 6 mapped topics; the buurt filtered out
-        assert counts[0] == {"cbs_table_info": 1, "cbs_data_property": 13, "cbs_dimension_code": 4,
-                             "cbs_observation": 344 * 4 * 6}
+        # 355 regions (every gemeente: 14 Twente + Deventer + 327 synthetic; Nederland NL01; Almelo's 12 wijken)
+        # x 4 peildata (MM03 .. MM12) x 6 mapped topics; the buurten, NL00 (Totaal) and NL98 (Buitenland) filtered out
+        assert counts[0] == {"cbs_table_info": 1, "cbs_data_property": 21, "cbs_dimension_code": 4,
+                             "cbs_observation": 355 * 4 * 6}
         assert counts[1] == "recorded"
         assert "startswith(WijkenEnBuurten,'GM0141')" in counts[2]["$filter"]
         regions = {r[0] for r in conn.execute("select distinct region_code from raw.cbs_observation")}
-        assert {"GM0141", "GM0150", "NL00", "WK014101"} <= regions and "BU01410100" not in regions
+        assert {"GM0141", "GM0150", "NL01", "WK014110"} <= regions and "BU01411105" not in regions
 
 
 def test_rerun_with_the_same_content_lands_nothing(fresh_warehouse_url: str) -> None:
@@ -54,7 +54,7 @@ def test_rerun_with_the_same_content_lands_nothing(fresh_warehouse_url: str) -> 
         first = load_table(conn, cfg, "86003NED")
         second = load_table(conn, cfg, "86003NED")
         assert second.status == "unchanged" and second.duplicate_of == first.batch_id
-        assert raw_count(conn) == 344 * 4 * 6 and raw_count(conn, second.batch_id) == 0
+        assert raw_count(conn) == 355 * 4 * 6 and raw_count(conn, second.batch_id) == 0
         assert conn.execute("select count(*) from raw.cbs_table_info").fetchone()[0] == 1
 
 
@@ -66,14 +66,14 @@ def test_revised_content_is_a_new_batch_and_raw_keeps_both(fresh_warehouse_url: 
         path = recordings / "v3" / "86003NED" / "TypedDataSet.json"
         doc = json.loads(path.read_text())
         for row in doc["value"]:
-            if row["WijkenEnBuurten"].strip() == "GM0141" and row["Perioden"] == "2024KW03":
-                row["Bijstandsuitkering_10"] = 3999  # CBS revised its provisional figure
+            if row["WijkenEnBuurten"].strip() == "GM0141" and row["Perioden"] == "2024MM09":
+                row["Bijstandsuitkering_6"] = 3999  # CBS revised its provisional figure
         path.write_text(json.dumps(doc))
         second = load_table(conn, recorded_settings(fresh_warehouse_url, recordings), "86003NED")
         assert second.status == "loaded" and second.batch_id != first.batch_id
         versions = conn.execute(
             "select batch_id, value from raw.cbs_observation where region_code = 'GM0141'"
-            " and period_code = '2024KW03' and topic_key = 'Bijstandsuitkering_10' order by batch_id"
+            " and period_code = '2024MM09' and topic_key = 'Bijstandsuitkering_6' order by batch_id"
         ).fetchall()
         assert [v[1] for v in versions][1] == 3999 and len(versions) == 2
 
@@ -110,9 +110,9 @@ def test_a_renamed_topic_key_fails_with_a_message_naming_it(fresh_warehouse_url:
     recordings = tmp_path / "cbs"
     shutil.copytree(RECORDINGS, recordings)
     path = recordings / "v3" / "86003NED" / "DataProperties.json"
-    path.write_text(path.read_text().replace("Bijstandsuitkering_10", "Bijstandsuitkering_11b"))
+    path.write_text(path.read_text().replace("Bijstandsuitkering_6", "Bijstandsuitkering_11b"))
     with psycopg.connect(fresh_warehouse_url) as conn:
-        with pytest.raises(LoadError, match="Bijstandsuitkering_10"):
+        with pytest.raises(LoadError, match="Bijstandsuitkering_6"):
             load_table(conn, recorded_settings(fresh_warehouse_url, recordings), "86003NED")
         (_, status, _, _, message), = batches(conn)
         assert status == "failed" and "cbs_tables.yml" in message

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from ingestion import pipeline
-from ingestion.config import PACKAGE_DIR
+from ingestion.config import PACKAGE_DIR, Settings
 from ingestion.loader import LoadError
 from tests.support.marts import marts_snapshot
 from tests.support.nights import Night, copy_of
@@ -98,19 +98,52 @@ def test_a_cbs_response_without_a_configured_topic_fails_the_load_naming_it(
     broken_recordings = tmp_path / "broken"
     shutil.copytree(RECORDINGS, broken_recordings)
     table = broken_recordings / "v3" / "86003NED"
-    for entity, drop in (("DataProperties", lambda rows: [r for r in rows if r.get("Key") != "Bijstandsuitkering_10"]),
-                         ("TypedDataSet", lambda rows: [{k: v for k, v in r.items() if k != "Bijstandsuitkering_10"}
+    for entity, drop in (("DataProperties", lambda rows: [r for r in rows if r.get("Key") != "Bijstandsuitkering_6"]),
+                         ("TypedDataSet", lambda rows: [{k: v for k, v in r.items() if k != "Bijstandsuitkering_6"}
                                                         for r in rows]),
                          ("TableInfos", lambda rows: [{**rows[0], "Modified": "2025-06-27T02:00:00"}])):
         doc = json.loads((table / f"{entity}.json").read_text())
         doc["value"] = drop(doc["value"])
         (table / f"{entity}.json").write_text(json.dumps(doc))
     broken = settings_for(url, tmp_path, broken_recordings)
-    with pytest.raises(LoadError, match="Bijstandsuitkering_10"):
+    with pytest.raises(LoadError, match="Bijstandsuitkering_6"):
         pipeline.load_cbs_table("86003NED", cfg=broken)
     with psycopg.connect(url) as conn:
         status, message = conn.execute(
             "select status, message from audit.load_batch order by batch_id desc limit 1").fetchone()
-    assert status == "failed" and "Bijstandsuitkering_10" in message
+    assert status == "failed" and "Bijstandsuitkering_6" in message
     pipeline.transform(broken)
+    assert marts_snapshot(url) == before
+
+
+def test_a_percentage_configured_as_a_count_fails_the_load_before_any_row_lands(
+    published_86003: str, tmp_path: Path
+) -> None:
+    """The unit contract: 86003NED's Bijstandsuitkering_10 is the bijstand share of the inhabitants 15+ (%), not the
+    count (_6). Mapped as a count it would publish a rate computed from a percentage; the load stops first."""
+    url = published_86003
+    before = marts_snapshot(url)
+    tables = tmp_path / "cbs_tables.yml"
+    text = (PACKAGE_DIR / "config" / "cbs_tables.yml").read_text(encoding="utf-8")
+    right = "Bijstandsuitkering_6: {measure: personen_met_bijstand, kind: count}"
+    assert right in text
+    tables.write_text(text.replace(right, right.replace("_6:", "_10:")), encoding="utf-8")
+    wrong = Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded", "CBS_TABLES_FILE": str(tables),
+                               "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local")})
+    message = ("CBS table 86003NED: topic Bijstandsuitkering_10 is configured as kind 'count' (personen_met_bijstand)"
+               " but CBS says 'Bijstandsuitkering', unit '% van het aantal inwoners vanaf 15 jaar', decimals 0, which"
+               " is 'percentage' -> ")
+    with pytest.raises(LoadError) as failure:
+        pipeline.load_cbs_table("86003NED", cfg=wrong)
+    assert str(failure.value).startswith(message)
+    with psycopg.connect(url) as conn:
+        batch_id, status, recorded = conn.execute(
+            "select batch_id, status, message from audit.load_batch order by batch_id desc limit 1").fetchone()
+        landed = conn.execute(
+            "select (select count(*) from raw.cbs_observation where batch_id = %(b)s)"
+            " + (select count(*) from raw.cbs_data_property where batch_id = %(b)s)"
+            " + (select count(*) from raw.cbs_table_info where batch_id = %(b)s)"
+            " + (select count(*) from raw.cbs_dimension_code where batch_id = %(b)s)", {"b": batch_id}).fetchone()[0]
+    assert status == "failed" and recorded.startswith(message) and landed == 0
+    pipeline.transform(wrong)
     assert marts_snapshot(url) == before

@@ -48,11 +48,12 @@ def test_marts_hold_values_for_almelo(published_warehouse) -> None:
             " order by 1, 2"
         ).fetchall()
         assert {r[0] for r in rows} == {"ea_bijstand_per_10000_inwoners", "ep_bijstand_per_10000_inwoners"}
-        # 2024KW04 is published by CBS with all-null figures: no value, not a zero.
-        assert {r[1] for r in rows} == {"2024KW01", "2024KW02", "2024KW03"}
-        assert rows[0][2:] == ("quarter", rows[0][3], rows[0][4], "cbs") and str(rows[0][3]) == "2024-01-01"
+        # 2024MM12 is published by CBS with all-null figures: no value, not a zero.
+        assert {r[1] for r in rows} == {"2024MM03", "2024MM06", "2024MM09"}
+        # the peildatum months of the table: 2024MM03 covers March
+        assert rows[0][2:] == ("month", rows[0][3], rows[0][4], "cbs") and str(rows[0][3]) == "2024-03-01"
         peers = conn.execute("select count(distinct gemeentecode) from marts.fct_indicator_value").fetchone()[0]
-        assert peers == 16  # 14 Twente gemeenten + NL01 + the recorded wijk of Almelo
+        assert peers == 27  # 14 Twente gemeenten + NL01 + Almelo's 12 wijken
         statuses = conn.execute(
             "select count(*), count(*) filter (where status = 'niet te beoordelen')"
             " from marts.programme_indicator_status where is_contract_gemeente"
@@ -65,13 +66,13 @@ def test_per_10000_value_equals_the_hand_computed_one(published_warehouse) -> No
     with psycopg.connect(url) as conn:
         counts = dict(conn.execute(
             "select topic_key, value from raw.cbs_observation where region_code = 'GM0141'"
-            " and period_code = '2024KW02' and topic_key in ('Bijstandsuitkering_10', 'InwonersVanaf15Jaar_13')"
+            " and period_code = '2024MM06' and topic_key in ('Bijstandsuitkering_6', 'InwonersVanaf15Jaar_13')"
         ).fetchall())
         mart = conn.execute(
             "select value from marts.fct_indicator_value where indicator_code = 'ea_bijstand_per_10000_inwoners'"
-            " and gemeentecode = 'GM0141' and period_code = '2024KW02'"
+            " and gemeentecode = 'GM0141' and period_code = '2024MM06'"
         ).fetchone()[0]
-    expected = (counts["Bijstandsuitkering_10"] * 10000 / counts["InwonersVanaf15Jaar_13"]).quantize(Decimal("0.0001"))
+    expected = (counts["Bijstandsuitkering_6"] * 10000 / counts["InwonersVanaf15Jaar_13"]).quantize(Decimal("0.0001"))
     assert mart == expected
 
 
@@ -81,7 +82,7 @@ def test_provisional_periods_are_flagged(published_warehouse) -> None:
         flags = dict(conn.execute(
             "select period_code, bool_and(is_provisional) from marts.fct_indicator_value"
             " where value_source = 'computed' group by 1").fetchall())
-    assert flags == {"2024KW01": False, "2024KW02": False, "2024KW03": True}
+    assert flags == {"2024MM03": False, "2024MM06": False, "2024MM09": True}
 
 
 def test_a_failing_dbt_test_leaves_the_published_marts_unchanged(published_warehouse) -> None:

@@ -31,35 +31,35 @@ GOOD_ROWS: list[dict[str, Any]] = [
     {
         "row_number": 0,
         "region_code": "GM0141",
-        "period_code": "2024KW01",
-        "topic_key": "Bijstandsuitkering_10",
+        "period_code": "2024MM03",
+        "topic_key": "Bijstandsuitkering_6",
         "value": 1230,
     },
     {
         "row_number": 0,
         "region_code": "GM0141",
-        "period_code": "2024KW01",
-        "topic_key": "Werkloosheidsuitkering_9",
+        "period_code": "2024MM03",
+        "topic_key": "Werkloosheidsuitkering_5",
         "value": 0,
     },
     {
         "row_number": 1,
         "region_code": "NL01",
         "period_code": "2024JJ00",
-        "topic_key": "Bijstandsuitkering_10",
+        "topic_key": "Bijstandsuitkering_6",
         "value": None,
         "value_attribute": "Missing",
     },
     {
         "row_number": 2,
-        "region_code": "WK014101",
+        "region_code": "WK014110",
         "period_code": "2024MM12",
-        "topic_key": "Bijstandsuitkering_10",
+        "topic_key": "Bijstandsuitkering_6",
         "value": 15.5,
     },
     {
         "row_number": 3,
-        "region_code": "BU01410100",
+        "region_code": "BU01411105",
         "period_code": "2024HJ02",
         "topic_key": "Soort_1",
         "string_value": "Totaal",
@@ -132,7 +132,7 @@ def test_good_batch_is_published_with_every_result_on_record(
 
 
 def test_negative_value_fails_the_batch_naming_value_and_the_expectation(fresh_warehouse_url: str) -> None:
-    negative = {**GOOD_ROWS[0], "row_number": 9, "period_code": "2024KW02", "value": -5}
+    negative = {**GOOD_ROWS[0], "row_number": 9, "period_code": "2024MM06", "value": -5}
     batch_id = add_batch(fresh_warehouse_url, [*GOOD_ROWS, negative])
     outcome = validate_batch(fresh_warehouse_url, batch_id)
 
@@ -171,7 +171,7 @@ def test_duplicate_row_and_topic_fails(fresh_warehouse_url: str) -> None:
     assert not outcome.success and len(outcome.failures) == 2
     assert failed_on(outcome, "expect_compound_columns_to_be_unique", "row_number, topic_key")
     assert failed_on(outcome, "expect_compound_columns_to_be_unique", "region_code, period_code, dimensions, topic_key")
-    assert "(row_number=0, topic_key='Bijstandsuitkering_10')" in outcome.failures[0]
+    assert "(row_number=0, topic_key='Bijstandsuitkering_6')" in outcome.failures[0]
     assert batch_row(fresh_warehouse_url, batch_id)["status"] == "failed"
 
 

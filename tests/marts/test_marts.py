@@ -109,22 +109,22 @@ def test_twente_per_10000_is_computed_from_summed_counts(marts_url: str) -> None
     with psycopg.connect(marts_url) as conn:
         counts = conn.execute(
             "select topic_key, sum(value) from raw.cbs_observation where table_id = '86003NED'"
-            " and period_code = '2024KW02' and region_code = any(%s)"
-            " and topic_key in ('Bijstandsuitkering_10', 'InwonersVanaf15Jaar_13') group by 1"
+            " and period_code = '2024MM06' and region_code = any(%s)"
+            " and topic_key in ('Bijstandsuitkering_6', 'InwonersVanaf15Jaar_13') group by 1"
             " having count(*) = %s",
             (gemeenten, len(gemeenten)),
         ).fetchall()
         peer = conn.execute(
             "select almelo_value, twente_value, twente_method, twente_gemeenten_with_value, nl_value"
             " from marts.indicator_peer_value where indicator_code = 'ep_bijstand_per_10000_inwoners'"
-            " and period_code = '2024KW02'"
+            " and period_code = '2024MM06'"
         ).fetchone()
         overview = conn.execute(
             "select twente_value, nl_value from marts.programme_ep"
             " where indicator_code = 'ep_bijstand_per_10000_inwoners'"
         ).fetchone()
     totals = dict(counts)
-    expected = (totals["Bijstandsuitkering_10"] * 10000 / totals["InwonersVanaf15Jaar_13"]).quantize(Decimal("0.0001"))
+    expected = (totals["Bijstandsuitkering_6"] * 10000 / totals["InwonersVanaf15Jaar_13"]).quantize(Decimal("0.0001"))
     assert peer[1:4] == (expected, "uit tellers en noemers", 14)
     assert peer[0] is not None and peer[4] is not None
     assert overview[0] is not None and overview[1] is not None
@@ -141,7 +141,7 @@ def test_dimensions_cover_the_areas_and_periods(marts_url: str) -> None:
             " and measure_code = 'inwoners' order by period_code desc limit 1"
         ).fetchone()[0]
         label = conn.execute(
-            "select label_nl, period_type_nl from marts.dim_period where period_code = '2024KW02'"
+            "select label_nl, period_type_nl from marts.dim_period where period_code = '2024MM06'"
         ).fetchone()
         orphans = conn.execute(
             "select count(*) from marts.fct_indicator_value v where not exists"

@@ -42,7 +42,7 @@ TIMEOUT_SECONDS = 1.0
 STALL_SECONDS = 2.5  # longer than the client's timeout
 RAW_TABLES = ("cbs_table_info", "cbs_data_property", "cbs_dimension_code", "cbs_observation")
 # The cell a revision changes (the Almelo bijstand count of a provisional quarter).
-REVISED = {"region": "GM0141", "period": "2024KW03", "topic": "Bijstandsuitkering_10"}
+REVISED = {"region": "GM0141", "period": "2024MM09", "topic": "Bijstandsuitkering_6"}
 URL = r"http://127\.0\.0\.1:\d+/ODataFeed/odata/86003NED"
 
 
@@ -145,14 +145,14 @@ CASES = {
         rf"CBS table 86003NED: response from {URL}/TypedDataSet\S*\$skip=50 is not JSON \(starts '<!DOCTYPE html>",
     ),
     "topic-key-renamed-in-a-page": Case(
-        [(fs.rename_column("Bijstandsuitkering_10", "Bijstandsuitkering_11"), "$skip=25", 1)],
+        [(fs.rename_column("Bijstandsuitkering_6", "Bijstandsuitkering_11"), "$skip=25", 1)],
         rf"CBS table 86003NED: rows from {URL}/TypedDataSet\S*\$skip=25 do not have the requested columns "
-        r"\(missing: Bijstandsuitkering_10; unexpected: Bijstandsuitkering_11\)",
+        r"\(missing: Bijstandsuitkering_6; unexpected: Bijstandsuitkering_11\)",
     ),
     "topic-key-missing-from-a-page": Case(
-        [(fs.drop_column("Werkloosheidsuitkering_9"), "$skip=50", 1)],
+        [(fs.drop_column("Werkloosheidsuitkering_5"), "$skip=50", 1)],
         rf"CBS table 86003NED: rows from {URL}/TypedDataSet\S*\$skip=50 do not have the requested columns "
-        r"\(missing: Werkloosheidsuitkering_9; unexpected: none\)",
+        r"\(missing: Werkloosheidsuitkering_5; unexpected: none\)",
     ),
     # CBS never sends an empty page with a next link; following it could lose the rows that page should have held,
     # with nothing to count them against, so it is an error (ingestion/sources/cbs.py: checked_rows).

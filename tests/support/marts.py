@@ -55,7 +55,7 @@ def publish_an_unbuildable_batch(conn: psycopg.Connection) -> int:
     ).fetchone()[0]
     conn.execute(
         "insert into raw.cbs_observation (batch_id, table_id, row_number, region_code, period_code, topic_key,"
-        " measure_code, value) values (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'Bijstandsuitkering_10',"
+        " measure_code, value) values (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'Bijstandsuitkering_6',"
         " 'personen_met_bijstand', 10), (%(b)s, '86003NED', 0, 'GM0141', '2024XX07', 'InwonersVanaf15Jaar_13',"
         " 'inwoners_15_plus', 1000)",
         {"b": bad},

@@ -26,19 +26,19 @@ def break_recording(
 
     def break_rows(rows: list[dict]) -> None:
         for row in list(rows):
-            if row["WijkenEnBuurten"].strip() == "GM0141" and row["Perioden"] == "2024KW03":
+            if row["WijkenEnBuurten"].strip() == "GM0141" and row["Perioden"] == "2024MM09":
                 if negative:
-                    row["Bijstandsuitkering_10"] = -40
+                    row["Bijstandsuitkering_6"] = -40
                 if bad_period:
                     row["Perioden"] = "2024XX03"
                 if future:
-                    row["Perioden"] = "2099KW03"
+                    row["Perioden"] = "2099MM09"
                 if duplicate:
                     rows.append({**row, "ID": max(r["ID"] for r in rows) + 1})
 
     def halve_period(rows: list[dict]) -> None:
         """The provisional quarter (re-requested by an incremental load) comes back with well under half its cells."""
-        in_period = [r for r in rows if r["Perioden"] == "2024KW03"]
+        in_period = [r for r in rows if r["Perioden"] == "2024MM09"]
         for row in in_period[len(in_period) * 2 // 5:]:
             rows.remove(row)
 
@@ -47,5 +47,5 @@ def break_recording(
     if bad_period:
         rewrite("Perioden", lambda rows: rows.append({"Key": "2024XX03", "Title": "?", "Status": "Voorlopig"}))
     if future:
-        rewrite("Perioden", lambda rows: rows.append({"Key": "2099KW03", "Title": "2099 3e kwartaal",
+        rewrite("Perioden", lambda rows: rows.append({"Key": "2099MM09", "Title": "2099 september",
                                                       "Status": "Voorlopig"}))

@@ -48,9 +48,9 @@ def client_for(server: RecordingServer) -> CbsClient:
 def test_pages_are_followed_until_no_next_link(server: RecordingServer) -> None:
     rows = list(client_for(server).entity("86003NED", "TypedDataSet"))
     pages = [u for u in server.recordings.requests if "TypedDataSet" in u]
-    assert len(rows) == 1380  # every row of the recording, across pages
-    assert len(pages) == 56  # 55 x 25 + 5
-    assert len({r["ID"] for r in rows}) == 1380
+    assert len(rows) == 1456  # every row of the recording, across pages
+    assert len(pages) == 59  # 58 x 25 + 6
+    assert len({r["ID"] for r in rows}) == 1456
 
 
 def test_next_link_keeps_the_filter_and_select(server: RecordingServer) -> None:
@@ -64,12 +64,12 @@ def test_next_link_keeps_the_filter_and_select(server: RecordingServer) -> None:
 
 def test_padded_codes_are_stripped_and_missing_numbers_flagged(server: RecordingServer) -> None:
     rows = client_for(server).entity("86003NED", "TypedDataSet")
-    layout = Layout("WijkenEnBuurten", "Perioden", [], {"Bijstandsuitkering_10"})
-    long = [r for r in observation_rows("86003NED", rows, layout, {"Bijstandsuitkering_10": "bijstand"})
-            if r[6] == "Bijstandsuitkering_10"]
+    layout = Layout("WijkenEnBuurten", "Perioden", [], {"Bijstandsuitkering_6"})
+    long = [r for r in observation_rows("86003NED", rows, layout, {"Bijstandsuitkering_6": "bijstand"})
+            if r[6] == "Bijstandsuitkering_6"]
     regions = {r[3] for r in long}
     assert "GM0141" in regions and not any(code.endswith(" ") for code in regions)
-    newest = [r for r in long if r[4] == "2024KW04"]
+    newest = [r for r in long if r[4] == "2024MM12"]
     assert newest and all(r[8] is None and r[10] == "Missing" for r in newest)  # null stays NULL, never 0
     names = [r for r in observation_rows("86003NED", client_for(server).entity("86003NED", "TypedDataSet"),
                                           layout, {}) if r[6] == "Gemeentenaam_1"]
@@ -78,10 +78,10 @@ def test_padded_codes_are_stripped_and_missing_numbers_flagged(server: Recording
 
 def test_region_filter_uses_startswith_so_padding_does_not_matter(server: RecordingServer) -> None:
     layout = Layout("WijkenEnBuurten", "Perioden", [], set())
-    text = build_filter(layout, sorted(TWENTE) + ["NL"], since="2024KW02")
+    text = build_filter(layout, sorted(TWENTE) + ["NL01"], since="2024MM06")
     rows = list(client_for(server).entity("86003NED", "TypedDataSet", {"$filter": text}))
-    assert {r["WijkenEnBuurten"].strip() for r in rows} == TWENTE | {"NL00"}
-    assert {r["Perioden"] for r in rows} == {"2024KW02", "2024KW03", "2024KW04"}
+    assert {r["WijkenEnBuurten"].strip() for r in rows} == TWENTE | {"NL01"}
+    assert {r["Perioden"] for r in rows} == {"2024MM06", "2024MM09", "2024MM12"}
 
 
 def _fault(status: int, headers: dict[str, str] | None = None, body: bytes = b"{}", times: int = 1):
@@ -148,8 +148,8 @@ def test_table_config_resolves_region_sets() -> None:
         ("RegioS eq 'GM0141'", {"RegioS": "GM0141    "}, False),  # like CBS: eq needs the padded key
         ("startswith(RegioS,'GM0141')", {"RegioS": "GM0141    "}, True),
         ("substringof('GM',RegioS)", {"RegioS": "GM0153"}, True),
-        ("Perioden ge '2024KW02' and Perioden lt '2024KW04'", {"Perioden": "2024KW03"}, True),
-        ("Perioden ge '2024KW02' and Perioden lt '2024KW04'", {"Perioden": "2024KW04"}, False),
+        ("Perioden ge '2024MM06' and Perioden lt '2024MM12'", {"Perioden": "2024MM09"}, True),
+        ("Perioden ge '2024MM06' and Perioden lt '2024MM12'", {"Perioden": "2024MM12"}, False),
         ("(RegioS eq 'A' or RegioS eq 'B') and not (X eq 1)", {"RegioS": "B", "X": 2}, True),
         ("RegioS eq 'O''Brien'", {"RegioS": "O'Brien"}, True),
     ],

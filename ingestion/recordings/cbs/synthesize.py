@@ -145,103 +145,167 @@ def padded(codes: list[str]) -> dict[str, str]:
     return {c: c.ljust(width) for c in codes}
 
 
-def quarters(year: int, provisional_from: int) -> list[tuple[str, str, str]]:
-    return [
-        (f"{year}KW0{q}", f"{year} {q}e kwartaal", "Voorlopig" if q >= provisional_from else "Definitief")
-        for q in range(1, 5)
-    ]
+# The uitkeringen wijken-en-buurten series (cbs_evidence/86003NED.md, 85586NED.md, 86113NED.md): one table per
+# year, the same keys in every edition, peildata March/June/September/December coded as months.
+UITKERINGEN_EDITIONS: dict[str, tuple[int, dict[int, str]]] = {
+    # table id: (year, {month: status}). Status texts as StatLine gives them (Definitief, Nader voorlopig (**),
+    # Voorlopig (*)); the recording is one moment of the table's life: 2024 december is there but not filled yet
+    # (all figures null, as the data contract says the newest period may be), the current 2025 edition has maart
+    # and juni (what cbs.nl shows).
+    "85586NED": (2023, {3: "Definitief", 6: "Definitief", 9: "Definitief", 12: "Definitief"}),
+    "86003NED": (2024, {3: "Definitief", 6: "Definitief", 9: "Nader voorlopig", 12: "Voorlopig"}),
+    "86113NED": (2025, {3: "Voorlopig", 6: "Voorlopig"}),
+}
+UITKERINGEN_NOT_FILLED = {"2024MM12"}
+MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december")
+# Almelo's wijken, numbered from 10 (codes derived from CBS buurt codes; names from third parties, unverified:
+# cbs_evidence/almelo_regions.md), with a share of Almelo's inhabitants each (synthetic).
+ALMELO_WIJKEN = [
+    ("WK014110", "Wijk 10 Binnenstad", 0.06), ("WK014111", "Wijk 11 De Riet", 0.09),
+    ("WK014112", "Wijk 12 Noorderkwartier", 0.08), ("WK014113", "Wijk 13 Sluitersveld", 0.10),
+    ("WK014114", "Wijk 14 Wierdense Hoek", 0.09), ("WK014115", "Wijk 15 Nieuwstraat-Kwartier", 0.08),
+    ("WK014116", "Wijk 16 Ossenkoppelerhoek", 0.08), ("WK014117", "Wijk 17 Hofkamp", 0.10),
+    ("WK014118", "Wijk 18 Schelfhorst", 0.11), ("WK014119", "Wijk 19 Windmolenbroek", 0.12),
+    ("WK014120", "Wijk 20 Aadorp", 0.04), ("WK014121", "Wijk 21 Bornerbroek", 0.05),
+]
+# Buurten of Almelo that CBS itself shows (85318NED, Kerncijfers wijken en buurten 2022), with their wijk.
+ALMELO_BUURTEN = [
+    ("BU01411105", "Bedrijventerrein Bornsestraat", "WK014111", 0.01),
+    ("BU01411200", "Vriezenveenseweg e.o. Haghoek Oost", "WK014112", 0.20),
+    ("BU01411202", "Vriezenveenseweg e.o. Haghoek West", "WK014112", 0.24),
+    ("BU01411204", "Bedrijventerrein Dollegoor Turfkade", "WK014112", 0.01),
+    ("BU01411205", "Bedrijvenpark Twente", "WK014112", 0.0),
+    ("BU01411908", "Bedrijventerrein Twentepoort - Stadion", "WK014119", 0.02),
+    ("BU01411910", "Bedrijventerrein XL Businesspark", "WK014119", 0.0),
+]
+# The real Nederland rows of 86003NED for 2024 maart (cbs.nl, cbs_evidence/86003NED.md [P1]): NL00 Totaal =
+# NL01 Nederland + NL98 Buitenland (persons living abroad); relative figures only for NL01.
+NEDERLAND_2024_MAART = {
+    "NL00": {"Werkloosheidsuitkering_5": 153060, "Bijstandsuitkering_6": 403830,
+             "Arbeidsongeschiktheidsuitkering_7": 810510, "AOWUitkering_8": 3568590},
+    "NL01": {"Werkloosheidsuitkering_5": 150810, "Bijstandsuitkering_6": 403660,
+             "Arbeidsongeschiktheidsuitkering_7": 783020, "AOWUitkering_8": 3235560,
+             "Werkloosheidsuitkering_9": 1, "Bijstandsuitkering_10": 3},
+    "NL98": {"Werkloosheidsuitkering_5": 2250, "Bijstandsuitkering_6": 170,
+             "Arbeidsongeschiktheidsuitkering_7": 27490, "AOWUitkering_8": 333030},
+}
+UITKERINGEN_COUNTS = ("Werkloosheidsuitkering_5", "Bijstandsuitkering_6", "Arbeidsongeschiktheidsuitkering_7",
+                      "AOWUitkering_8")
+UITKERINGEN_SHARES = ("Werkloosheidsuitkering_9", "Bijstandsuitkering_10", "Arbeidsongeschiktheidsuitkering_11",
+                      "AOWUitkering_12")
+UITKERINGEN_INWONERS = ("InwonersVanaf15Jaar_13", "InwonersVanaf15JrTotAOWLeeftijd_14", "InwonersVanafDeAOWLeeftijd_15")
 
 
-def uitkeringen_wijken_en_buurten_2023() -> None:
-    """The 2023 edition of 86003NED's series: same subject, other topic-key suffixes (mapped per edition)."""
-    table_id = "85586NED"
+def uitkeringen_data_properties(table_id: str) -> None:
+    """The columns of every edition, with CBS's titles and units (cbs.nl headers). Keys _5.._15 and Codering_3 are
+    verified; Gemeentenaam_1, SoortRegio_2, IndelingswijzigingWijkenEnBuurten_4 are the usual names, unverified."""
+    rows: list[dict] = []
+
+    def add(kind: str, key: str, title: str, parent: int | None = None, unit: str | None = None,
+            datatype: str | None = None) -> int:
+        position = len(rows)
+        rows.append({
+            "odata.type": f"Cbs.OData.{kind if kind in ('Topic', 'TopicGroup') else 'Dimension'}",
+            "ID": position, "Position": position, "ParentID": parent, "Type": kind, "Key": key, "Title": title,
+            "Description": "", "Datatype": datatype, "Unit": unit,
+            "Decimals": 0 if kind == "Topic" else None, "Default": "Impossible" if kind == "Topic" else None,
+        })
+        return position
+
+    add("GeoDimension", "WijkenEnBuurten", "Wijken en buurten")
+    add("TimeDimension", "Perioden", "Perioden")
+    group = add("TopicGroup", "", "Regioaanduiding")
+    add("Topic", "Gemeentenaam_1", "Gemeentenaam", group, "Tekst", "String")
+    add("Topic", "SoortRegio_2", "Soort regio", group, "Tekst", "String")
+    add("Topic", "Codering_3", "Codering", group, "Code", "String")
+    add("Topic", "IndelingswijzigingWijkenEnBuurten_4", "Indelingswijziging wijken en buurten", group, "Code",
+        "String")
+    titles = ("Werkloosheidsuitkering", "Bijstandsuitkering", "Arbeidsongeschiktheidsuitkering", "AOW-uitkering")
+    group = add("TopicGroup", "", "Personen per soort uitkering")
+    for key, title in zip(UITKERINGEN_COUNTS, titles, strict=True):
+        add("Topic", key, title, group, "aantal", "Long")
+    group = add("TopicGroup", "", "Personen per soort uitkering, relatief")
+    for key, title in zip(UITKERINGEN_SHARES, titles, strict=True):
+        add("Topic", key, title, group, "% van het aantal inwoners vanaf 15 jaar", "Long")
+    group = add("TopicGroup", "", "Inwoners")
+    for key, title in zip(UITKERINGEN_INWONERS, ("Inwoners vanaf 15 jaar", "Inwoners vanaf 15 jr tot AOW-leeftijd",
+                                                 "Inwoners vanaf de AOW-leeftijd"), strict=True):
+        add("Topic", key, title, group, "aantal", "Long")
+    write(table_id, "DataProperties", rows)
+
+
+def uitkeringen_wijken_en_buurten(table_id: str) -> None:
+    """One edition: Nederland (NL00/NL01/NL98), the gemeenten (Twente, Deventer, the synthetic rest of the
+    country), Almelo's wijken and the buurten CBS shows. Keys padded to 10 as in the real API ('GM0141    ').
+    Figures synthetic, rounded to tens as CBS rounds them, except the real Nederland counts of 2024 maart."""
+    year, statuses = UITKERINGEN_EDITIONS[table_id]
+    months_published = tuple(statuses)
     table_infos(
         table_id,
-        "Personen met een uitkering; soort uitkering, wijken en buurten, 2023",
+        f"Personen met een uitkering; soort uitkering, wijken en buurten {year}",
         "Perkwartaal",
-        "2023 1e kwartaal - 2023 4e kwartaal",
-        "2024-03-29T02:00:00",
+        f"{year} {MAANDEN[months_published[0] - 1]} - {year} {MAANDEN[months_published[-1] - 1]}",
+        f"{year + 1}-03-15T02:00:00" if months_published[-1] == 12 else f"{year}-09-15T02:00:00",
     )
-    topics = [
-        ("Gemeentenaam_1", "Gemeentenaam", "Tekst", "String"),
-        ("Werkloosheidsuitkering_8", "Werkloosheidsuitkering", "aantal", "Long"),
-        ("Bijstandsuitkering_9", "Bijstandsuitkering", "aantal", "Long"),
-        ("InwonersVanaf15Jaar_12", "Inwoners vanaf 15 jaar", "aantal", "Long"),
-    ]
-    data_properties(
-        table_id,
-        [("WijkenEnBuurten", "GeoDimension", "Wijken en buurten"), ("Perioden", "TimeDimension", "Perioden")],
-        topics,
-    )
-    codes = quarters(2023, provisional_from=5)
+    uitkeringen_data_properties(table_id)
+    codes = [(f"{year}MM{m:02d}", f"{year} {MAANDEN[m - 1]}", status) for m, status in statuses.items()]
     periods(table_id, codes)
-    regions = [*GEMEENTEN, ("NL00", "Nederland", NEDERLAND[2], NEDERLAND[3]), OUTSIDE_TWENTE, *other_gemeenten()]
-    keys = padded([r[0] for r in regions] + ["BU01410100"])
+    almelo = GEMEENTEN[0]
+    # (code, title, soort regio, inhabitants, bijstand per 10 000 inhabitants 15+)
+    regions: list[tuple[str, str, str, float, int]] = [
+        ("NL00", "Totaal", "Land", NEDERLAND[2], NEDERLAND[3]),
+        ("NL01", "Nederland", "Land", NEDERLAND[2], NEDERLAND[3]),
+        ("NL98", "Buitenland", "Land", 0, 0),
+        *[(c, n, "Gemeente", i, r) for c, n, i, r in [*GEMEENTEN, OUTSIDE_TWENTE, *other_gemeenten()]],
+        *[(c, n, "Wijk", almelo[2] * share, int(almelo[3] * (0.4 + 1.6 * share / 0.12)))
+          for c, n, share in ALMELO_WIJKEN],
+        *[(c, n, "Buurt", almelo[2] * share * 0.1, almelo[3]) for c, n, _wijk, share in ALMELO_BUURTEN],
+    ]
+    keys = {code: code.ljust(10) for code, *_ in regions}
     rows = []
-    for code, name, inhabitants, rate in regions:
+    for code, title, soort, inhabitants, rate in regions:
         for q, (period, _, _) in enumerate(codes):
-            in15 = r10(inhabitants * 0.838 * (1 - 0.001 * (4 - q)))
-            rows.append(
-                {
-                    "ID": len(rows),
-                    "WijkenEnBuurten": keys[code],
-                    "Perioden": period,
-                    "Gemeentenaam_1": name.ljust(30),
-                    "Werkloosheidsuitkering_8": r10(in15 * 0.020),
-                    "Bijstandsuitkering_9": r10(in15 * rate / 10000 * (1.05 - 0.008 * q)),
-                    "InwonersVanaf15Jaar_12": in15,
-                }
-            )
-    write(table_id, "TypedDataSet", rows)
-
-
-def uitkeringen_wijken_en_buurten_2024_rest_of_country() -> None:
-    """86003NED's recording is hand-made for Twente, Deventer, Nederland and one Almelo wijk and buurt; this appends
-    the rest of the country (the synthetic gemeenten of other_gemeenten()) so the bijstand indicators can be ranked
-    among all gemeenten. Idempotent: rows of earlier runs are replaced, the hand-made rows kept as they are."""
-    table_id = "86003NED"
-    synthetic = tuple(code for code, *_ in other_gemeenten())
-    data_path = ROOT / table_id / "TypedDataSet.json"
-    kept = [
-        r for r in json.loads(data_path.read_text(encoding="utf-8"))["value"]
-        if not r["WijkenEnBuurten"].startswith(synthetic)
-    ]
-    width = max(len(r["WijkenEnBuurten"]) for r in kept)
-    rows = list(kept)
-    for code, name, inhabitants, rate in other_gemeenten():
-        for q in range(4):
-            newest = q == 3  # 2024KW04 is published as a skeleton, as for the hand-made regions
-            in15 = r10(inhabitants * 0.84 * (1 + 0.001 * q))
+            in15 = r10(inhabitants * 0.84 * (1 + 0.001 * q + 0.002 * (year - 2024)))
             aow = r10(in15 * 0.24)
-            figures = {
-                "Werkloosheidsuitkering_9": r10(in15 * 0.021 * (1 + 0.02 * q)),
-                "Bijstandsuitkering_10": r10(in15 * rate / 10000 * (1 - 0.01 * q)),
-                "Arbeidsongeschiktheidsuitkering_11": r10(in15 * 0.085),
-                "AOWUitkering_12": aow,
-                "InwonersVanaf15Jaar_13": in15,
-                "InwonersVanaf15JrTotAOWLeeftijd_14": in15 - aow,
-                "InwonersVanafDeAOWLeeftijd_15": aow,
+            counts = {
+                "Werkloosheidsuitkering_5": r10(in15 * 0.021 * (1 + 0.02 * q)),
+                "Bijstandsuitkering_6": r10(in15 * rate / 10000 * (1 - 0.01 * q - 0.02 * (year - 2024))),
+                "Arbeidsongeschiktheidsuitkering_7": r10(in15 * 0.085),
+                "AOWUitkering_8": aow,
             }
-            rows.append(
-                {
-                    "ID": len(rows),
-                    "WijkenEnBuurten": code.ljust(width),
-                    "Gemeentenaam_1": name.ljust(30),
-                    "SoortRegio_2": "Gemeente".ljust(10),
-                    "Codering_3": code.ljust(width),
-                    "Perioden": f"2024KW0{q + 1}",
-                    **{topic: None if newest else value for topic, value in figures.items()},
-                }
-            )
+            if code in NEDERLAND_2024_MAART:
+                # Nederland: the real counts of 2024 maart (cbs.nl), other periods synthetic around them
+                drift = 1 + 0.004 * q + 0.01 * (year - 2024) if (year, months_published[q]) != (2024, 3) else 1
+                counts = {k: r10(v * drift) for k, v in NEDERLAND_2024_MAART[code].items() if k in counts}
+                aow = counts["AOWUitkering_8"] if code == "NL01" else aow
+            if code == "NL98":  # persons living abroad: no inhabitants, no relative figures
+                in15 = aow = 0
+            figures: dict[str, int | None] = dict(counts)
+            relative = code not in ("NL00", "NL98") and in15 > 0  # CBS leaves them empty for Totaal and abroad
+            for count_key, share_key in zip(UITKERINGEN_COUNTS, UITKERINGEN_SHARES, strict=True):
+                figures[share_key] = round(100 * counts[count_key] / in15) if relative else None
+            if code in NEDERLAND_2024_MAART and (year, months_published[q]) == (2024, 3):
+                figures.update({k: v for k, v in NEDERLAND_2024_MAART[code].items() if k in UITKERINGEN_SHARES})
+            inwoners = (in15, in15 - aow, aow) if code not in ("NL00", "NL98") else (None, None, None)
+            figures.update(dict(zip(UITKERINGEN_INWONERS, inwoners, strict=True)))
+            if (inhabitants == 0 and code != "NL98") or period in UITKERINGEN_NOT_FILLED:
+                figures = dict.fromkeys(figures)  # a buurt without inhabitants, a period not filled yet: '.' (null)
+            rows.append({
+                "ID": len(rows),
+                "WijkenEnBuurten": keys[code],
+                "Perioden": period,
+                "Gemeentenaam_1": ("" if code.startswith("NL") else almelo[1] if code[:2] in ("WK", "BU")
+                                   else title).ljust(30),
+                "SoortRegio_2": soort.ljust(10),
+                "Codering_3": keys[code],
+                "IndelingswijzigingWijkenEnBuurten_4": "1" if code[:2] in ("WK", "BU") else None,
+                **figures,
+            })
     write(table_id, "TypedDataSet", rows)
-    dimension_path = ROOT / table_id / "WijkenEnBuurten.json"
-    keys = [
-        k for k in json.loads(dimension_path.read_text(encoding="utf-8"))["value"]
-        if not k["Key"].startswith(synthetic)
-    ]
-    keys += [{"Key": code.ljust(width), "Title": name, "Description": "", "DimensionGroupId": None}
-             for code, name, *_ in other_gemeenten()]
-    write(table_id, "WijkenEnBuurten", keys)
+    write(table_id, "WijkenEnBuurten",
+          [{"Key": keys[code], "Title": title, "Description": "", "DimensionGroupId": None}
+           for code, title, *_ in regions])
 
 
 def bevolking_per_maand() -> None:
@@ -582,12 +646,30 @@ def veiligheidsmonitor() -> None:
     write(table_id, "TypedDataSet", rows)
 
 
+def region_code_lists() -> None:
+    """The code list of the region dimension (RegioS) for every v3 table that has none written above, as CBS serves
+    it beside the data: every key of the table's rows (padded as there), with the region's name. The pre-flight
+    checks the configured codes against it."""
+    names = {code: name for code, name, *_ in [*GEMEENTEN, NEDERLAND, OUTSIDE_TWENTE, *other_gemeenten()]}
+    names.update({"PV23": "Overijssel (PV)", "LD02": "Oost-Nederland (LD)"})
+    for folder in sorted(ROOT.iterdir()):
+        properties = json.loads((folder / "DataProperties.json").read_text(encoding="utf-8"))["value"]
+        geo = next((p["Key"] for p in properties if p["Type"] == "GeoDimension"), None)
+        if geo is None or (folder / f"{geo}.json").exists():
+            continue
+        rows = json.loads((folder / "TypedDataSet.json").read_text(encoding="utf-8"))["value"]
+        keys = list(dict.fromkeys(r[geo] for r in rows))
+        write(folder.name, geo, [{"Key": k, "Title": names.get(k.strip(), k.strip()), "Description": "",
+                                  "DimensionGroupId": None} for k in keys])
+
+
 if __name__ == "__main__":
     more_tables()
     veiligheidsmonitor()
-    uitkeringen_wijken_en_buurten_2023()
-    uitkeringen_wijken_en_buurten_2024_rest_of_country()
+    for uitkeringen_table in UITKERINGEN_EDITIONS:
+        uitkeringen_wijken_en_buurten(uitkeringen_table)
     bevolking_per_maand()
     arbeidsdeelname()
     jeugdhulp()
+    region_code_lists()
     print(f"recordings written under {ROOT}")

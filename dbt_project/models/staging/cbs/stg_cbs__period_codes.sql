@@ -1,4 +1,5 @@
-{#- Period code list per table from the newest published batch: title and Voorlopig/Definitief status. -#}
+{#- Period code list per table from the newest published batch: title and status. StatLine's statuses are Definitief,
+    Voorlopig (*) and Nader voorlopig (**, revised but not final); v4 writes the last as NaderVoorlopig. -#}
 with published_batches as (
     select batch_id from {{ ref('stg_audit__published_batches') }} where source_system = 'cbs'
 ),
@@ -20,6 +21,6 @@ renamed as (
     where codes.key ~ '^\d{4}[A-Z]{2}\d{2}$'
 )
 
-select batch_id, table_id, period_code, period_title, period_status, period_status = 'Voorlopig' as is_provisional
+select batch_id, table_id, period_code, period_title, period_status, coalesce(period_status in ('Voorlopig', 'Nader voorlopig', 'NaderVoorlopig'), false) as is_provisional
 from renamed
 where version_rank = 1
