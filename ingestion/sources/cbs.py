@@ -449,8 +449,10 @@ class _V4:
     def observations(
         self, cfg: TableConfig, layout: Layout, since: str | None, periods: list[str] | None
     ) -> tuple[dict[str, str], Iterator[tuple[Any, ...]]]:
-        from ingestion.sources.cbs_v4 import v4_filter, v4_observation_rows
+        from ingestion.sources.cbs_v4 import edition_period, v4_filter, v4_observation_rows
 
+        # A table without a time dimension (the Kerncijfers wijken en buurten) is about its edition's year.
+        period = None if layout.period_dimension else edition_period(cfg.table_id, cfg.edition)
         row_filter = v4_filter(
             layout, cfg.regions, since, fixed_dimensions=cfg.fixed_dimensions, periods=periods, measures=cfg.measures
         )
@@ -464,6 +466,7 @@ class _V4:
             period_dimension=layout.period_dimension,
             other_dimensions=layout.other_dimensions,
             measures=cfg.measures,
+            period_code=period,
         )
 
 

@@ -110,6 +110,21 @@ def v4_filter(
 # --- rows for the raw tables (same tuples as cbs.py writes for v3) -------------------------------------------
 
 
+def edition_period(table_id: str, edition: int | None) -> str:
+    """The period code of a table without a time dimension: its edition year as a whole year (``2025JJ00``).
+
+    The Kerncijfers wijken en buurten tables (one per year) have ``WijkenEnBuurten`` as their only dimension: the
+    year is the edition's, not a column (cbs_evidence/86165NED.md, "Periods"). Every other table and the marts
+    key on a period code, so the edition year is written in the format CBS uses for a year.
+    """
+    if edition is None:
+        raise CbsError(
+            f"CBS table {table_id} has no period dimension and no edition year in cbs_tables.yml: "
+            "give the edition its `year` so its rows get a period"
+        )
+    return f"{edition}JJ00"
+
+
 def v4_observation_rows(
     table_id: str,
     rows: Iterable[dict[str, Any]],
@@ -118,16 +133,18 @@ def v4_observation_rows(
     period_dimension: str | None,
     other_dimensions: list[str],
     measures: dict[str, str],
+    period_code: str | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """Observations rows -> ``OBSERVATION_COLUMNS`` tuples: codes stripped, flags kept, never 0 for missing.
 
     ``ValueAttribute`` "None" (or null) is an ordinary cell: value_attribute NULL, except that a cell without
     any value gets "Missing" as v3 does for a null number. Any other attribute ("Confidential", "Missing",
     "Impossible", ...) is kept as the flag, and Value is left as CBS sent it (null for suppressed cells).
+    ``period_code`` is every row's period when the table has no period dimension (``edition_period``).
     """
     for row_number, row in enumerate(rows):
         region = _strip(row.get(region_dimension)) if region_dimension else None
-        period = _strip(row.get(period_dimension)) if period_dimension else None
+        period = _strip(row.get(period_dimension)) if period_dimension else period_code
         others = json.dumps({d: _strip(row.get(d)) for d in other_dimensions}, sort_keys=True)
         measure = _strip(row.get("Measure"))
         value, text = row.get("Value"), _strip(row.get("StringValue"))

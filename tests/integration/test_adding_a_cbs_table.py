@@ -32,7 +32,7 @@ SERIES_YAML = f"""
     editions:
       {TABLE_ID}:
         measures:
-          TotaalGeregistreerdeMisdrijven_1: geregistreerde_misdrijven
+          TotaalGeregistreerdeMisdrijven_1: {{measure: geregistreerde_misdrijven, kind: count}}
 """
 # Step 3: the indicator's formula row (a count as published: no denominator, multiplier 1).
 FORMULA_ROW = f"{INDICATOR},geregistreerde_misdrijven,true,geregistreerde_misdrijven,geregistreerde_misdrijven,,,1\n"

@@ -158,10 +158,37 @@ def test_editions_stitch_into_one_series(fresh_warehouse_url: str, server: Recor
 def test_fixed_dimensions_keep_only_the_totals(fresh_warehouse_url: str, server: RecordingServer,
                                                tmp_path: Path) -> None:
     cfg = cfg_for(fresh_warehouse_url, server, tmp_path)
-    load("86008NED", cfg)
+    load("83582NED", cfg)  # the recording has a section (J, '391600 ') beside the total for the Twente gemeenten
+    load("86008NED", cfg)  # four dimensions besides region and period, each pinned to its total
     with psycopg.connect(fresh_warehouse_url) as conn:
-        dims = {r[0] for r in conn.execute("select distinct dimensions::text from raw.cbs_observation")}
-    assert dims == {'{"Geslacht": "T001038", "Leeftijd": "52052"}'}
+        dims = [(r[0], json.loads(r[1])) for r in conn.execute(
+            "select distinct table_id, dimensions::text from raw.cbs_observation order by 1")]
+    assert dims == [
+        ("83582NED", {"BedrijfstakkenBranchesSBI2008": "T001081"}),
+        ("86008NED", {"GeboortelandOuders": "T001638", "Geslacht": "T001038", "Herkomstland": "T001040",
+                      "Persoonskenmerken": "T009002"}),
+    ]
+
+
+def test_a_table_that_mixes_period_types_lands_only_the_configured_type(
+    fresh_warehouse_url: str, server: RecordingServer, tmp_path: Path
+) -> None:
+    """37230ned holds whole years (2024JJ00) beside its months, 85098NED half-years beside its years: the loader asks
+    for the configured type only (period_types), so no year lands as a 13th month and no half-year as a year."""
+    cfg = cfg_for(fresh_warehouse_url, server, tmp_path)
+    load("37230ned", cfg)
+    load("85098NED", cfg)
+    filters = [q["$filter"][0] for q in requested(server, "TypedDataSet") if "$filter" in q]
+    assert any("substringof('MM',Perioden)" in f for f in filters)
+    assert any("substringof('JJ',Perioden)" in f for f in filters)
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        types = {(r[0], r[1]) for r in conn.execute(
+            "select distinct table_id, substr(period_code, 5, 2) from raw.cbs_observation")}
+        nederland = dict(conn.execute(
+            "select period_code, value from raw.cbs_observation where table_id = '37230ned'"
+            " and region_code = 'NL01' and measure_code = 'inwoners_einde_periode'").fetchall())
+    assert types == {("37230ned", "MM"), ("85098NED", "JJ")}
+    assert nederland["2024MM01"] == 17946556 and "2024JJ00" not in nederland  # CBS's own figure for January
 
 
 def test_a_v4_table_lands_through_the_same_loader(fresh_warehouse_url: str, server: RecordingServer,
@@ -172,14 +199,19 @@ def test_a_v4_table_lands_through_the_same_loader(fresh_warehouse_url: str, serv
     first = load("86165NED", cfg)
     assert first["status"] == "published"
     observations = requested(server, "Observations")
-    assert len(observations) == 2  # paged with @odata.nextLink
-    assert "Measure eq 'M000222_1'" in observations[0]["$filter"][0]
+    assert len(observations) == 2  # 27 regions x 2 measures with observations, paged with @odata.nextLink
+    assert "Measure eq 'D006842'" in observations[0]["$filter"][0]
+    assert "Perioden" not in observations[0]["$filter"][0]  # the table has no period dimension
     with psycopg.connect(fresh_warehouse_url) as conn:
         cells = {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(
             "select region_code, measure_code, value, value_attribute from raw.cbs_observation")}
+        periods = {r[0] for r in conn.execute("select distinct period_code from raw.cbs_observation")}
         modified = conn.execute("select info ->> 'Modified' from raw.cbs_table_info").fetchone()[0]
-    assert cells[("WK014102", "personen_met_bijstand")] == (None, "Confidential")  # never 0
-    assert cells[("GM0141", "inwoners")][0] > 0 and ("NL01", "inwoners") in cells
+    assert cells[("WK014121", "personen_met_bijstand")] == (None, "Confidential")  # never 0
+    assert cells[("GM0141", "inwoners")][0] > 0 and ("NL00", "inwoners") in cells
+    assert {region for region, _ in cells} >= {f"WK0141{n}" for n in range(10, 22)}
+    assert not any(region.startswith("BU") for region, _ in cells)  # buurten are not asked for
+    assert periods == {"2025JJ00"}  # the edition year
     assert modified
     server.recordings.requests.clear()
     assert load("86165NED", cfg)["status"] == "unchanged"

@@ -12,7 +12,37 @@ from ingestion.sources.cbs_contract import formula_problems
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
 # CBS-fed in the catalogue, but no CBS table can feed them yet, each with the reason (also in the issue notes).
-NOT_YET_FED: dict[str, str] = {}
+NOT_YET_FED: dict[str, str] = {
+    "ep_werkloosheidspercentage": (
+        "86008NED has no werkloze beroepsbevolking nor beroepsbevolking topic; per gemeente they are in the "
+        "binding-arbeidsmarkt tables 85969NED/86111NED/86276NED, whose keys are not verified "
+        "(cbs_evidence/86008NED.md)"
+    ),
+    "ea_beroepsbevolking_ontwikkeling": (
+        "werkzame, werkloze and niet-beroepsbevolking (x 1 000) are not topics of 86008NED as configured; the "
+        "binding-arbeidsmarkt tables that have them have no verified keys (cbs_evidence/86008NED.md)"
+    ),
+    "ea_onbenut_arbeidspotentieel": (
+        "CBS publishes onbenut arbeidspotentieel per gemeente only as maatwerk, not in a StatLine table "
+        "(cbs_evidence/86008NED.md S10)"
+    ),
+    "zorg_jeugdhulp_clienten_0_17": (
+        "85098NED gives the share of under-18s with jeugdhulp in natura (%), not a number of clients; a count "
+        "table (85099NED, third-party lead) is not verified (cbs_evidence/85098NED.md)"
+    ),
+    "veil_vm_sociale_overlast_veel_pct": (
+        "no 'veel sociale overlast' topic is known in 85146NED; EenOfMeerVormenVanSocialeOverlast_34 may mean "
+        "'komt voor' (cbs_evidence/85146NED.md)"
+    ),
+    "veil_vm_fysieke_verloedering_veel_pct": (
+        "no 'veel fysieke verloedering' topic is known in 85146NED; EenOfMeerVormenFysiekeVerloedering_26 is "
+        "unverified in meaning and unit (cbs_evidence/85146NED.md)"
+    ),
+    "veil_vm_totaal_overlast_veel_pct": (
+        "no 'veel overlast' topic is known in 85146NED; ErvaartEenOfMeerVormenVanOverlast_21 ('ervaart overlast') "
+        "is another question (cbs_evidence/85146NED.md)"
+    ),
+}
 
 
 def read(name: str) -> list[dict[str, str]]:

@@ -23,6 +23,7 @@ from ingestion.sources.cbs import (
 )
 from ingestion.sources.cbs_v4 import (
     CbsV4Client,
+    edition_period,
     v4_code_rows,
     v4_filter,
     v4_layout,
@@ -51,7 +52,12 @@ TWENTE = {
     "GM1742",
     "GM1774",
 }
-MEASURES = {"M000352": "inwoners", "M001796_2": "nettoarbeidsparticipatie", "M000222_1": "personen_met_bijstand"}
+# Almelo's wijken and the buurten of the recording (cbs_evidence/almelo_regions.md)
+WIJKEN = {f"WK0141{n}" for n in range(10, 22)}
+BUURTEN = {"BU01411105", "BU01411200", "BU01411202", "BU01411204", "BU01411205", "BU01411908", "BU01411910"}
+MEASURES = {"T001036": "inwoners", "M001796_2": "netto_arbeidsparticipatie_pct", "D006842": "personen_met_bijstand"}
+# 34 regions x 8 measures with observations (netto arbeidsparticipatie and income have none yet, as in 2026)
+OBSERVATIONS = 34 * 8
 
 
 @pytest.fixture
@@ -85,6 +91,7 @@ def observations(client: CbsV4Client, params: dict[str, str] | None = None) -> l
             period_dimension=layout.period_dimension,
             other_dimensions=layout.other_dimensions,
             measures=MEASURES,
+            period_code=None if layout.period_dimension else edition_period(TABLE, 2025),
         )
     )
 
@@ -94,16 +101,17 @@ def test_pages_are_followed_with_the_v4_next_link(server: RecordingServer) -> No
     assert "@odata.nextLink" in first and "odata.nextLink" not in first  # v4 spells it with the @
     server.recordings.requests.clear()
     rows = list(client_for(server).entity(TABLE, "Observations"))
-    assert len(rows) == 68 and len({r["Id"] for r in rows}) == 68  # 17 regions x 4 measures, across pages
-    assert len(server.recordings.requests) == 2  # 40 + 28
+    assert len(rows) == OBSERVATIONS and len({r["Id"] for r in rows}) == OBSERVATIONS  # across pages
+    assert len(server.recordings.requests) == 7  # 6 x 40 + 32
 
 
 def test_next_link_keeps_the_filter_and_select(server: RecordingServer) -> None:
     layout = v4_layout(client_for(server).entity(TABLE, "Dimensions"))
-    text = v4_filter(layout, sorted(TWENTE), since="2025JJ00", measures=["M001796_2"])
+    # no period dimension: `since` has nothing to filter on
+    text = v4_filter(layout, sorted(TWENTE), since="2025JJ00", measures=["D006842"])
     assert text == (
         "(" + " or ".join(f"startswith(WijkenEnBuurten,'{g}')" for g in sorted(TWENTE)) + ")"
-        " and (Perioden ge '2025JJ00') and (Measure eq 'M001796_2')"
+        " and (Measure eq 'D006842')"
     )
     server.recordings.page_size = 10
     server.recordings.requests.clear()
@@ -111,7 +119,7 @@ def test_next_link_keeps_the_filter_and_select(server: RecordingServer) -> None:
     rows = list(client_for(server).entity(TABLE, "Observations", params))
     assert len(server.recordings.requests) == 2  # 10 + 4, the second page through the next link alone
     assert {r["WijkenEnBuurten"].strip() for r in rows} == TWENTE
-    assert {r["Measure"] for r in rows} == {"M001796_2"}
+    assert {r["Measure"] for r in rows} == {"D006842"}
     assert all(set(r) == {"Id", "Measure", "Value", "WijkenEnBuurten"} for r in rows)
 
 
@@ -119,34 +127,27 @@ def test_rows_land_as_the_v3_tuples_with_padding_stripped(server: RecordingServe
     long = observations(client_for(server))
     assert all(len(r) == len(OBSERVATION_COLUMNS) for r in long)
     regions = {r[3] for r in long}
-    assert regions == TWENTE | {"NL01", "WK014101", "WK014102"}  # 'GM0141    ', 'NL01      ' ... stripped
+    assert regions == TWENTE | {"NL00"} | WIJKEN | BUURTEN
     almelo = {r[6]: r for r in long if r[3] == "GM0141"}
-    assert almelo["M000352"] == (
-        TABLE,
-        almelo["M000352"][1],
-        18,
-        "GM0141",
-        "2025JJ00",
-        "{}",
-        "M000352",
-        "inwoners",
-        73975,
-        None,
-        None,
-    )
-    assert almelo["D000025"][7:] == (None, None, "Almelo", None)  # a text measure: StringValue, no flag
+    # the table has no period dimension: every row gets the edition year
+    assert almelo["T001036"] == (TABLE, 1, 1, "GM0141", "2025JJ00", "{}", "T001036", "inwoners", 73970, None, None)
+    assert {r[4] for r in long} == {"2025JJ00"}
+    assert almelo["D006837"][7] is None  # a measure not configured lands unmapped
     assert [r[1] for r in long] == list(range(len(long)))  # row_number is the stream position
 
 
 def test_value_attribute_flags_keep_the_value_null_never_0(server: RecordingServer) -> None:
     long = observations(client_for(server))
     flagged = {(r[3], r[6]): r for r in long if r[10] is not None}
-    assert set(flagged) == {("WK014101", "M001796_2"), ("WK014102", "M000222_1")}
-    assert flagged["WK014102", "M000222_1"][8:] == (None, None, "Confidential")
-    assert flagged["WK014101", "M001796_2"][8:] == (None, None, "Missing")
-    assert not any(r[8] == 0 for r in long)
+    assert set(flagged) == {("WK014121", "D006842"), ("WK014110", "D000193"), ("BU01411205", "M000100"),
+                            ("BU01411910", "M000100")}
+    assert flagged["WK014121", "D006842"][8:] == (None, None, "Confidential")
+    assert flagged["WK014110", "D000193"][8:] == (None, None, "Missing")
+    assert not any(r[8] == 0 for r in flagged.values())
+    # an empty buurt (Bedrijvenpark Twente, 0 inhabitants on cbs.nl) has real zeros, unflagged
+    assert [r[8:] for r in long if r[3] == "BU01411205" and r[6] == "T001036"] == [(0, None, None)]
     # "None" is an ordinary cell; one without any value is Missing (as v3 flags a null number).
-    plain = {"Id": 7, "Measure": "M000352", "ValueAttribute": "None", "Value": None, "StringValue": None, "R": "GM0141"}
+    plain = {"Id": 7, "Measure": "T001036", "ValueAttribute": "None", "Value": None, "StringValue": None, "R": "GM0141"}
     (row,) = v4_observation_rows(
         "T", [plain], region_dimension="R", period_dimension=None, other_dimensions=[], measures={}
     )
@@ -160,6 +161,17 @@ def test_value_attribute_flags_keep_the_value_null_never_0(server: RecordingServ
         measures={},
     )
     assert row[8:] == (0.0, None, None)  # a real zero stays a zero, unflagged
+    (row,) = v4_observation_rows(
+        "T", [{**plain, "StringValue": "GM0141  "}], region_dimension="R", period_dimension=None,
+        other_dimensions=[], measures={},
+    )
+    assert row[8:] == (None, "GM0141", None)  # a text measure: StringValue, stripped, no flag
+
+
+def test_a_table_without_a_period_dimension_gets_its_edition_year() -> None:
+    assert edition_period(TABLE, 2025) == "2025JJ00"
+    with pytest.raises(CbsError, match=r"86165NED has no period dimension and no edition year"):
+        edition_period(TABLE, None)
 
 
 def test_metadata_rows_have_the_v3_layouts(server: RecordingServer) -> None:
@@ -171,27 +183,24 @@ def test_metadata_rows_have_the_v3_layouts(server: RecordingServer) -> None:
     assert info[1:8] == (
         "Kerncijfers wijken en buurten 2025",
         None,
-        "2025-09-30T02:00:00+02:00",
-        "2025-09-30T02:00:00+02:00",
+        "2026-06-25T00:00:00+02:00",
+        "2026-06-25T00:00:00+02:00",
         "2025",
         "Eenmalig",
         "Kerncijfers van wijken en buurten, 2025",
     )
-    assert json.loads(info[8])["ObservationCount"] == 68 and "@odata.context" not in json.loads(info[8])
+    assert json.loads(info[8])["ObservationCount"] == OBSERVATIONS and "@odata.context" not in json.loads(info[8])
 
     dimensions = list(client.entity(TABLE, "Dimensions"))
     layout = v4_layout(dimensions)
-    assert (layout.region_dimension, layout.period_dimension, layout.other_dimensions) == (
-        "WijkenEnBuurten",
-        "Perioden",
-        [],
-    )
+    assert (layout.region_dimension, layout.period_dimension, layout.other_dimensions) == ("WijkenEnBuurten", None, [])
     properties = v4_property_rows(TABLE, client.entity(TABLE, "MeasureCodes"), dimensions)
     assert all(len(p) == len(_PROPERTY_COLUMNS) for p in properties)
     by_key = {p[2]: p for p in properties}
-    assert by_key["WijkenEnBuurten"][3] == "GeoDimension" and by_key["Perioden"][3] == "TimeDimension"
+    assert by_key["WijkenEnBuurten"][3] == "GeoDimension" and "M000352" not in by_key  # a group, not a measure
+    assert by_key["T001036"][5:] == ("", "aantal", 0, "Long")
     assert by_key["M001796_2"][1:] == (
-        4,
+        5,
         "M001796_2",
         "Topic",
         "Nettoarbeidsparticipatie",
@@ -203,11 +212,9 @@ def test_metadata_rows_have_the_v3_layouts(server: RecordingServer) -> None:
 
     codes = v4_code_rows(TABLE, "WijkenEnBuurten", client.entity(TABLE, "WijkenEnBuurtenCodes"))
     assert all(len(c) == len(_CODE_COLUMNS) for c in codes)
-    assert {c[2] for c in codes} >= {"GM0141", "NL01", "WK014101"}  # padding stripped
-    periods = list(client.entity(TABLE, "PeriodenCodes"))
-    assert v4_code_rows(TABLE, "Perioden", periods) == [
-        (TABLE, "Perioden", "2025JJ00", "2025", "Voorlopige cijfers", "Voorlopig")
-    ]
+    assert {c[2] for c in codes} == TWENTE | {"NL00"} | WIJKEN | BUURTEN
+    periods = [{"Identifier": "2025JJ00 ", "Title": "2025", "Description": "", "Status": "Voorlopig"}]
+    assert v4_code_rows(TABLE, "Perioden", periods) == [(TABLE, "Perioden", "2025JJ00", "2025", "", "Voorlopig")]
     assert v4_period_status(periods) == {"2025JJ00": "Voorlopig"}
 
 
@@ -220,7 +227,8 @@ def test_service_document_and_select_validation(server: RecordingServer) -> None
     counted = requests.get(
         f"{server.base_url}{V4_PATH}/{TABLE}/Observations", params={"$count": "true", "$top": "1"}, timeout=5
     ).json()
-    assert counted["@odata.count"] == 68 and len(counted["value"]) == 1
+    assert counted["@odata.count"] == OBSERVATIONS and len(counted["value"]) == 1
+    assert "PeriodenCodes" not in {e["name"] for e in doc["value"]}  # the KWB tables have no period dimension
 
 
 def _fault(status: int, headers: dict[str, str] | None = None, body: bytes = b"{}"):
@@ -252,7 +260,7 @@ def test_429_with_retry_after_is_retried_after_waiting(server: RecordingServer) 
     server.faults.append(_fault(429, {"Retry-After": "1"}))
     started = time.monotonic()
     rows = list(client_for(server).entity(TABLE, "Dimensions"))
-    assert len(rows) == 2
+    assert len(rows) == 1
     assert time.monotonic() - started >= 0.9  # honoured the server's Retry-After
     assert len(server.recordings.requests) == 2
 
@@ -276,9 +284,9 @@ def test_recorded_adapter_answers_on_a_v4_base_url() -> None:
     session = requests.Session()
     session.mount(base + "/", RecordedODataAdapter(RECORDINGS, page_size=25))
     client = CbsV4Client(base, session, timeout=5)
-    assert len(list(client.entity(TABLE, "Observations"))) == 68
+    assert len(list(client.entity(TABLE, "Observations"))) == OBSERVATIONS
     assert client.properties(TABLE)["Title"] == "Kerncijfers wijken en buurten 2025"
-    assert len(client.requests_made) == 4  # 25 + 25 + 18, then Properties
+    assert len(client.requests_made) == 12  # 10 x 25 + 22, then Properties
 
 
 def test_real_cbs_v4_data_parses_through_the_same_code(shared_dir: Path) -> None:

@@ -1,8 +1,11 @@
-"""Writes the bundled v3 recordings: synthetic figures in the exact shape of the CBS OData v3 API.
+"""Writes the bundled recordings: figures in the exact shape of the CBS OData v3 API (and v4 for 86165NED).
 
 Not part of the package's runtime; run it to regenerate after changing a table spec below:
 
     .venv/bin/python ingestion/recordings/cbs/synthesize.py
+
+The shape (keys, titles, units, decimals, dimensions, codes, period codes) follows ingestion/config/cbs_evidence/;
+the figures are synthetic except the rows the evidence gives (named in each function and in README.md).
 
 Shape facts kept (SOURCES.md §1): envelope with ``odata.metadata``/``value``; dimension keys right-padded to the
 longest key of their dimension; string topics padded; ``null`` for missing numbers; the newest period may exist
@@ -94,8 +97,9 @@ def table_infos(table_id: str, title: str, frequency: str, period: str, modified
     )
 
 
-def data_properties(table_id: str, dims: list[tuple[str, str, str]], topics: list[tuple[str, str, str, str]]) -> None:
-    """dims: (key, type, title); topics: (key, title, unit, datatype)."""
+def data_properties(table_id: str, dims: list[tuple[str, str, str]], topics: list[tuple]) -> None:
+    """dims: (key, type, title); topics: (key, title, unit, datatype[, decimals]); decimals default to 1 for a
+    Double, 0 otherwise, where the evidence gives none."""
     rows, position = [], 0
     for key, kind, title in dims:
         rows.append(
@@ -115,7 +119,7 @@ def data_properties(table_id: str, dims: list[tuple[str, str, str]], topics: lis
             }
         )
         position += 1
-    for key, title, unit, datatype in topics:
+    for key, title, unit, datatype, *decimals in topics:
         rows.append(
             {
                 "odata.type": "Cbs.OData.Topic",
@@ -128,7 +132,7 @@ def data_properties(table_id: str, dims: list[tuple[str, str, str]], topics: lis
                 "Description": "",
                 "Datatype": datatype,
                 "Unit": unit,
-                "Decimals": 1 if datatype == "Double" else 0,
+                "Decimals": decimals[0] if decimals else (1 if datatype == "Double" else 0),
                 "Default": "Impossible",
             }
         )
@@ -157,28 +161,33 @@ UITKERINGEN_EDITIONS: dict[str, tuple[int, dict[int, str]]] = {
     "86113NED": (2025, {3: "Voorlopig", 6: "Voorlopig"}),
 }
 UITKERINGEN_NOT_FILLED = {"2024MM12"}
-MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december")
-# Almelo's wijken, numbered from 10 (codes derived from CBS buurt codes; names from third parties, unverified:
-# cbs_evidence/almelo_regions.md), with a share of Almelo's inhabitants each (synthetic).
-ALMELO_WIJKEN = [
-    ("WK014110", "Wijk 10 Binnenstad", 0.06), ("WK014111", "Wijk 11 De Riet", 0.09),
-    ("WK014112", "Wijk 12 Noorderkwartier", 0.08), ("WK014113", "Wijk 13 Sluitersveld", 0.10),
-    ("WK014114", "Wijk 14 Wierdense Hoek", 0.09), ("WK014115", "Wijk 15 Nieuwstraat-Kwartier", 0.08),
-    ("WK014116", "Wijk 16 Ossenkoppelerhoek", 0.08), ("WK014117", "Wijk 17 Hofkamp", 0.10),
-    ("WK014118", "Wijk 18 Schelfhorst", 0.11), ("WK014119", "Wijk 19 Windmolenbroek", 0.12),
-    ("WK014120", "Wijk 20 Aadorp", 0.04), ("WK014121", "Wijk 21 Bornerbroek", 0.05),
-]
-# Buurten of Almelo that CBS itself shows (85318NED, Kerncijfers wijken en buurten 2022), with their wijk.
-ALMELO_BUURTEN = [
-    ("BU01411105", "Bedrijventerrein Bornsestraat", "WK014111", 0.01),
-    ("BU01411200", "Vriezenveenseweg e.o. Haghoek Oost", "WK014112", 0.20),
-    ("BU01411202", "Vriezenveenseweg e.o. Haghoek West", "WK014112", 0.24),
-    ("BU01411204", "Bedrijventerrein Dollegoor Turfkade", "WK014112", 0.01),
-    ("BU01411205", "Bedrijvenpark Twente", "WK014112", 0.0),
-    ("BU01411908", "Bedrijventerrein Twentepoort - Stadion", "WK014119", 0.02),
-    ("BU01411910", "Bedrijventerrein XL Businesspark", "WK014119", 0.0),
-]
+# Almelo's wijken (cbs_evidence/almelo_regions.md: numbered from 10; names third-party) and the buurten cbs.nl
+# shows for them (KWB 2022): code -> (title, share of Almelo's inhabitants)
+ALMELO_WIJKEN = {
+    "WK014110": ("Wijk 10 Binnenstad", 0.06),
+    "WK014111": ("Wijk 11 De Riet", 0.08),
+    "WK014112": ("Wijk 12 Noorderkwartier", 0.09),
+    "WK014113": ("Wijk 13 Sluitersveld", 0.10),
+    "WK014114": ("Wijk 14 Wierdense Hoek", 0.09),
+    "WK014115": ("Wijk 15 Nieuwstraat-Kwartier", 0.08),
+    "WK014116": ("Wijk 16 Ossenkoppelerhoek", 0.09),
+    "WK014117": ("Wijk 17 Hofkamp", 0.10),
+    "WK014118": ("Wijk 18 Schelfhorst", 0.11),
+    "WK014119": ("Wijk 19 Windmolenbroek", 0.11),
+    "WK014120": ("Wijk 20 Aadorp", 0.04),
+    "WK014121": ("Wijk 21 Bornerbroek", 0.05),
+}
+ALMELO_BUURTEN = {
+    "BU01411105": ("Bedrijventerrein Bornsestraat", 80),
+    "BU01411200": ("Vriezenveenseweg e.o. Haghoek Oost", 1310),
+    "BU01411202": ("Vriezenveenseweg e.o. Haghoek West", 1550),
+    "BU01411204": ("Bedrijventerrein Dollegoor Turfkade", 60),
+    "BU01411205": ("Bedrijvenpark Twente", 0),
+    "BU01411908": ("Bedrijventerrein Twentepoort - Stadion", 150),
+    "BU01411910": ("Bedrijventerrein XL Businesspark", 0),
+}
+
+
 # The real Nederland rows of 86003NED for 2024 maart (cbs.nl, cbs_evidence/86003NED.md [P1]): NL00 Totaal =
 # NL01 Nederland + NL98 Buitenland (persons living abroad); relative figures only for NL01.
 NEDERLAND_2024_MAART = {
@@ -245,11 +254,11 @@ def uitkeringen_wijken_en_buurten(table_id: str) -> None:
         table_id,
         f"Personen met een uitkering; soort uitkering, wijken en buurten {year}",
         "Perkwartaal",
-        f"{year} {MAANDEN[months_published[0] - 1]} - {year} {MAANDEN[months_published[-1] - 1]}",
+        f"{year} {MONTH_NAMES[months_published[0] - 1]} - {year} {MONTH_NAMES[months_published[-1] - 1]}",
         f"{year + 1}-03-15T02:00:00" if months_published[-1] == 12 else f"{year}-09-15T02:00:00",
     )
     uitkeringen_data_properties(table_id)
-    codes = [(f"{year}MM{m:02d}", f"{year} {MAANDEN[m - 1]}", status) for m, status in statuses.items()]
+    codes = [(f"{year}MM{m:02d}", f"{year} {MONTH_NAMES[m - 1]}", status) for m, status in statuses.items()]
     periods(table_id, codes)
     almelo = GEMEENTEN[0]
     # (code, title, soort regio, inhabitants, bijstand per 10 000 inhabitants 15+)
@@ -259,8 +268,8 @@ def uitkeringen_wijken_en_buurten(table_id: str) -> None:
         ("NL98", "Buitenland", "Land", 0, 0),
         *[(c, n, "Gemeente", i, r) for c, n, i, r in [*GEMEENTEN, OUTSIDE_TWENTE, *other_gemeenten()]],
         *[(c, n, "Wijk", almelo[2] * share, int(almelo[3] * (0.4 + 1.6 * share / 0.12)))
-          for c, n, share in ALMELO_WIJKEN],
-        *[(c, n, "Buurt", almelo[2] * share * 0.1, almelo[3]) for c, n, _wijk, share in ALMELO_BUURTEN],
+          for c, (n, share) in ALMELO_WIJKEN.items()],
+        *[(c, n, "Buurt", inhabitants, almelo[3]) for c, (n, inhabitants) in ALMELO_BUURTEN.items()],
     ]
     keys = {code: code.ljust(10) for code, *_ in regions}
     rows = []
@@ -308,160 +317,220 @@ def uitkeringen_wijken_en_buurten(table_id: str) -> None:
            for code, title, *_ in regions])
 
 
+def months(first_year: int, last_year: int, provisional_from: tuple[int, int]) -> list[tuple[str, str, str]]:
+    return [
+        (f"{y}MM{m:02d}", f"{y} {MONTH_NAMES[m - 1]}", "Voorlopig" if (y, m) >= provisional_from else "Definitief")
+        for y in range(first_year, last_year + 1)
+        for m in range(1, 13)
+    ]
+
+
+MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+               "november", "december")
+
+
+def years(first: int, last: int, provisional_from: int, title: str = "{y}") -> list[tuple[str, str, str]]:
+    return [
+        (f"{y}JJ00", title.format(y=y), "Voorlopig" if y >= provisional_from else "Definitief")
+        for y in range(first, last + 1)
+    ]
+
+
 def bevolking_per_maand() -> None:
-    """Population per month: the denominator for per-10 000 indicators. RegioS keys 6 wide ('NL01  ')."""
+    """37230ned: population per month, the denominator for per-10 000 indicators (cbs_evidence/37230ned.md).
+
+    Real shape: all 15 topics in DataProperties (titles, units, decimals as on cbs.nl); the months and, beside
+    them, a whole year per year (2024JJ00), which the configuration filters out (period_types [MM]). The rows
+    carry 3 of the 15 topic columns (the loader selects 2), to keep the recording small. Nederland's figures for
+    2024 januari, februari, juni and the year 2024 are CBS's (S2, S2b); the rest is synthetic.
+    """
     table_id = "37230ned"
     table_infos(
-        table_id,
-        "Bevolkingsontwikkeling; regio per maand",
-        "Permaand",
-        "2023 januari - 2024 december",
-        "2025-02-14T02:00:00",
+        table_id, "Bevolkingsontwikkeling; regio per maand", "Permaand", "2023 januari - 2024", "2025-02-14T02:00:00"
     )
+    count = "aantal"
     topics = [
-        ("BevolkingAanHetBeginVanDePeriode_1", "Bevolking aan het begin van de periode", "aantal", "Long"),
-        ("LevendGeborenKinderen_2", "Levend geboren kinderen", "aantal", "Long"),
-        ("BevolkingAanHetEindeVanDePeriode_15", "Bevolking aan het einde van de periode", "aantal", "Long"),
+        ("BevolkingAanHetBeginVanDePeriode_1", "Bevolking aan het begin van de periode", count, "Long"),
+        ("LevendGeborenKinderen_2", "Levend geboren kinderen", count, "Long"),
+        ("Overledenen_3", "Overledenen", count, "Long"),
+        ("TotaleVestiging_4", "Totale vestiging", count, "Long"),
+        ("VestigingVanuitEenAndereGemeente_5", "Vestiging vanuit een andere gemeente", count, "Long"),
+        ("Immigratie_6", "Immigratie", count, "Long"),
+        ("TotaalVertrekInclAdmCorrecties_7", "Totaal vertrek (incl. adm. correcties)", count, "Long"),
+        ("VertrekNaarAndereGemeente_8", "Vertrek naar andere gemeente", count, "Long"),
+        ("EmigratieInclusiefAdmCorrecties_9", "Emigratie inclusief adm. correcties", count, "Long"),
+        ("OverigeCorrecties_10", "Overige correcties", count, "Long"),
+        ("Bevolkingsgroei_11", "Bevolkingsgroei", count, "Long"),
+        ("BevolkingsgroeiRelatief_12", "Bevolkingsgroei, relatief", "%", "Double", 2),
+        ("BevolkingsgroeiSinds1Januari_13", "Bevolkingsgroei sinds 1 januari", count, "Long"),
+        ("BevolkingsgroeiSinds1JanuariRela_14", "Bevolkingsgroei sinds 1 januari, relatief", "%", "Double", 2),
+        ("BevolkingAanHetEindeVanDePeriode_15", "Bevolking aan het einde van de periode", count, "Long"),
     ]
     data_properties(
         table_id, [("RegioS", "GeoDimension", "Regio's"), ("Perioden", "TimeDimension", "Perioden")], topics
     )
-    months = [
-        (f"{y}MM{m:02d}", f"{y} {m}", "Voorlopig" if (y, m) >= (2024, 10) else "Definitief")
-        for y in (2023, 2024)
-        for m in range(1, 13)
-    ]
-    periods(table_id, months)
-    regions = [*GEMEENTEN, NEDERLAND, OUTSIDE_TWENTE, *other_gemeenten()]
+    # "De cijfers tot en met 2023 zijn definitief ... De overige cijfers vanaf 2024 zijn voorlopig." (S2)
+    codes: list[tuple[str, str, str]] = []
+    for year in (2023, 2024):
+        codes += months(year, year, (2024, 1)) + years(year, year, 2024)
+    periods(table_id, codes)
+    # Nederland (NL01), real (S2, S2b): period -> (begin, end)
+    real_nl = {
+        "2024MM01": (17942942, 17946556),
+        "2024MM02": (17946556, 17955743),
+        "2024MM06": (17977676, 17981933),
+        "2024JJ00": (None, 18045532),
+    }
+    # Nederland sized so that its synthetic months run into the real ones
+    regions = [*GEMEENTEN, ("NL01", "Nederland", 18062000, 390), OUTSIDE_TWENTE, *other_gemeenten()]
     keys = padded([r[0] for r in regions] + ["PV23", "LD02"])
     rows = []
     for code, _name, inhabitants, _rate in regions:
-        for i, (period, _, _) in enumerate(months):
-            start = round(inhabitants * (0.985 + 0.0007 * i))
+        month_index = 0
+        for period, _, _ in codes:
+            year_total = period.endswith("JJ00")
+            if year_total:
+                # the year: the begin of its January, the end of its December
+                first = 0 if period.startswith("2023") else 12
+                start = round(inhabitants * (0.985 + 0.0007 * first))
+                end = round(inhabitants * (0.985 + 0.0007 * (first + 11)) * 1.0007)
+            else:
+                start = round(inhabitants * (0.985 + 0.0007 * month_index))
+                end = round(start * 1.0007)
+                month_index += 1
+            if code == "NL01" and period in real_nl:
+                real_start, end = real_nl[period]
+                start = real_start if real_start is not None else start
             newest = period == "2024MM12"  # published as a skeleton: all figures still null
+            births = 0.0096 if year_total else 0.0008
             rows.append(
                 {
                     "ID": len(rows),
                     "RegioS": keys[code],
                     "Perioden": period,
                     "BevolkingAanHetBeginVanDePeriode_1": None if newest else start,
-                    "LevendGeborenKinderen_2": None if newest else round(inhabitants * 0.0008),
-                    "BevolkingAanHetEindeVanDePeriode_15": None if newest else round(start * 1.0007),
+                    "LevendGeborenKinderen_2": None if newest else round(inhabitants * births),
+                    "BevolkingAanHetEindeVanDePeriode_15": None if newest else end,
                 }
             )
     write(table_id, "TypedDataSet", rows)
 
 
 def arbeidsdeelname() -> None:
-    """Labour participation per gemeente per year, x 1 000, with sex and age dimensions (totals filtered)."""
+    """86008NED: netto arbeidsparticipatie per gemeente per year (cbs_evidence/86008NED.md).
+
+    Real shape: the dimensions cbs.nl shows (Geslacht, Persoonskenmerken, Geboorteland (ouders), Herkomstland,
+    Regio's, Perioden; no Leeftijd), each pinned to its total by the configuration. Only the one topic whose title
+    and unit are seen on the table's own page ("Netto arbeidsparticipatie", %, whole numbers) is recorded; the
+    other topics of the family (BeroepsEnNietBeroepsbevolking_1, WerkzameBeroepsbevolking_2, Werknemer_4 ..) have
+    no unit in the evidence. No Nederland row: none was seen in this gemeenten table. Haaksbergen and Tubbergen
+    2023 are CBS's (74, 79); the rest is synthetic.
+    """
     table_id = "86008NED"
     table_infos(
-        table_id, "Arbeidsdeelname; gemeenten (regio-indeling 2024)", "Perjaar", "2019 - 2024", "2025-04-01T02:00:00"
+        table_id, "Arbeidsdeelname; gemeenten (regio-indeling 2024)", "Perjaar", "2019 - 2023*", "2025-04-01T02:00:00"
     )
-    topics = [
-        ("Beroepsbevolking_1", "Beroepsbevolking", "x 1 000", "Double"),
-        ("WerkzameBeroepsbevolking_2", "Werkzame beroepsbevolking", "x 1 000", "Double"),
-        ("WerklozeBeroepsbevolking_3", "Werkloze beroepsbevolking", "x 1 000", "Double"),
-        ("NietBeroepsbevolking_4", "Niet-beroepsbevolking", "x 1 000", "Double"),
-        ("Werkloosheidspercentage_5", "Werkloosheidspercentage", "%", "Double"),
-        ("NettoArbeidsparticipatie_6", "Netto arbeidsparticipatie", "%", "Double"),
-        ("SemiWerklozen_7", "Semi-werklozen", "x 1 000", "Double"),
-        ("OnderbenutteDeeltijdwerkers_8", "Onderbenutte deeltijdwerkers", "x 1 000", "Double"),
-        ("OnbenutArbeidspotentieel_9", "Onbenut arbeidspotentieel", "x 1 000", "Double"),
-    ]
     data_properties(
         table_id,
         [
             ("Geslacht", "Dimension", "Geslacht"),
-            ("Leeftijd", "Dimension", "Leeftijd"),
+            ("Persoonskenmerken", "Dimension", "Persoonskenmerken"),
+            ("GeboortelandOuders", "Dimension", "Geboorteland (ouders)"),
+            ("Herkomstland", "Dimension", "Herkomstland"),
             ("RegioS", "GeoDimension", "Regio's"),
             ("Perioden", "TimeDimension", "Perioden"),
         ],
-        topics,
+        [("NettoArbeidsparticipatie_3", "Netto arbeidsparticipatie", "%", "Double", 0)],
     )
-    years = [(f"{y}JJ00", str(y), "Voorlopig" if y == 2024 else "Definitief") for y in range(2019, 2025)]
-    periods(table_id, years)
-    write(
-        table_id,
-        "Geslacht",
-        [
-            {"Key": "T001038", "Title": "Totaal mannen en vrouwen", "Description": ""},
-            {"Key": "3000   ", "Title": "Mannen", "Description": ""},
-            {"Key": "4000   ", "Title": "Vrouwen", "Description": ""},
-        ],
-    )
-    write(
-        table_id,
-        "Leeftijd",
-        [
-            {"Key": "52052   ", "Title": "15 tot 75 jaar", "Description": ""},
-            {"Key": "53105   ", "Title": "15 tot 25 jaar", "Description": ""},
-        ],
-    )
-    regions = [*GEMEENTEN, NEDERLAND, OUTSIDE_TWENTE]
-    others = other_gemeenten()
-    keys = padded([r[0] for r in regions + others])
+    year_codes = years(2019, 2023, 2023)  # "2023*": voorlopig
+    periods(table_id, year_codes)
+    totals = {
+        "Geslacht": ("T001038", "Totaal mannen en vrouwen"),
+        "Persoonskenmerken": ("T009002", "Totaal personen"),
+        "GeboortelandOuders": ("T001638", "Totaal"),
+        "Herkomstland": ("T001040", "Totaal"),
+    }
+    for dimension, (key, title) in totals.items():
+        write(table_id, dimension, [{"Key": key, "Title": title, "Description": ""}])
+    real_2023 = {"GM0158": 74, "GM0183": 79}  # cbs.nl, 2023* (S1)
+    regions = [*GEMEENTEN, OUTSIDE_TWENTE, *other_gemeenten()]
+    keys = padded([r[0] for r in regions])
     rows = []
-    for code, _name, inhabitants, rate in regions + others:
-        # the rest of the country only with the totals the loader keeps, to keep the recording small
-        detailed = code in {r[0] for r in regions}
-        sexes = (("T001038", 1.0), ("3000   ", 0.51), ("4000   ", 0.49)) if detailed else (("T001038", 1.0),)
-        ages = (("52052   ", 1.0), ("53105   ", 0.17)) if detailed else (("52052   ", 1.0),)
-        for i, (period, _, _) in enumerate(years):
-            for sex, sex_share in sexes:
-                for age, age_share in ages:
-                    pop = inhabitants * 0.74 * sex_share * age_share / 1000
-                    unemployment = (0.032 + rate / 40000) * (1 + 0.15 * math.cos(i))
-                    labour = pop * (0.68 + 0.006 * i - rate / 20000)
-                    employed, unemployed = labour * (1 - unemployment), labour * unemployment
-                    rows.append(
-                        {
-                            "ID": len(rows),
-                            "Geslacht": sex,
-                            "Leeftijd": age,
-                            "RegioS": keys[code],
-                            "Perioden": period,
-                            "Beroepsbevolking_1": round(labour, 1),
-                            "WerkzameBeroepsbevolking_2": round(employed, 1),
-                            "WerklozeBeroepsbevolking_3": round(unemployed, 1),
-                            "NietBeroepsbevolking_4": round(pop - labour, 1),
-                            "Werkloosheidspercentage_5": round(100 * unemployment, 1),
-                            "NettoArbeidsparticipatie_6": round(100 * employed / pop, 1),
-                            "SemiWerklozen_7": round(unemployed * 1.2, 1),
-                            "OnderbenutteDeeltijdwerkers_8": round(employed * 0.035, 1),
-                            "OnbenutArbeidspotentieel_9": round(unemployed * 2.2 + employed * 0.035, 1),
-                        }
-                    )
+    for code, _name, _inhabitants, rate in regions:
+        for i, (period, _, _) in enumerate(year_codes):
+            value = round(74 - rate / 100 + 0.6 * i)
+            if period == "2023JJ00" and code in real_2023:
+                value = real_2023[code]
+            rows.append(
+                {
+                    "ID": len(rows),
+                    **{dimension: key for dimension, (key, _) in totals.items()},
+                    "RegioS": keys[code],
+                    "Perioden": period,
+                    "NettoArbeidsparticipatie_3": float(value),
+                }
+            )
     write(table_id, "TypedDataSet", rows)
 
 
 def jeugdhulp() -> None:
-    """Young people (0-17) with youth care in kind per gemeente per year."""
+    """85098NED: share of young people (< 18) with jeugdhulp in natura (cbs_evidence/85098NED.md).
+
+    Real shape: five topics, all "% (zie toelichting)" with one decimal; half-years beside whole years (the
+    configuration keeps the years: period_types [JJ]); COROP Twente all '.' (null). Nederland's 2023 rows (both
+    half-years and the year) and Overijssel's provisional 2023 are CBS's; the rest is synthetic.
+    """
     table_id = "85098NED"
-    table_infos(table_id, "Indicatoren jeugdzorg in natura; gemeenten", "Perjaar", "2019 - 2024", "2025-05-02T02:00:00")
+    table_infos(
+        table_id, "Indicatoren jeugdzorg in natura; gemeenten", "Perhalfjaar", "1e halfjaar 2022 - 2023",
+        "2024-10-31T02:00:00",
+    )
+    pct = "% (zie toelichting)"
     topics = [
-        ("JongerenMetJeugdhulpInNatura_1", "Jongeren (0 tot 18 jaar) met jeugdhulp in natura", "aantal", "Long"),
-        ("JongerenMetJeugdhulpInNatura_2", "Jongeren met jeugdhulp in natura (relatief)", "%", "Double"),
+        ("JongerenMetJeugdhulpInNatura_1", "Jongeren met jeugdhulp in natura", pct, "Double", 1),
+        ("JongerenMetJeugdhMetVerblInNat_2", "Jongeren met jeugdh. met verbl. in nat.", pct, "Double", 1),
+        ("JongerenMetJeugdbescherming_3", "Jongeren met jeugdbescherming", pct, "Double", 1),
+        ("JeugdbeschEnJeugdhMetVerblInNat_4", "Jeugdbesch. en jeugdh. met verbl. in nat", pct, "Double", 1),
+        ("JongerenMetJeugdreclassering_5", "Jongeren met jeugdreclassering", pct, "Double", 1),
     ]
     data_properties(
         table_id, [("RegioS", "GeoDimension", "Regio's"), ("Perioden", "TimeDimension", "Perioden")], topics
     )
-    years = [(f"{y}JJ00", str(y), "Voorlopig" if y >= 2024 else "Definitief") for y in range(2019, 2025)]
-    periods(table_id, years)
-    regions = [*GEMEENTEN, NEDERLAND]
+    # Half-year codes: CBS's format per third-party parsers (HJ01/HJ02), not seen in this table (unverified).
+    codes = []
+    for year in (2022, 2023):
+        codes += [
+            (f"{year}HJ01", f"1e halfjaar {year}", "Definitief"),
+            (f"{year}HJ02", f"2e halfjaar {year}", "Definitief"),
+            (f"{year}JJ00", str(year), "Definitief"),
+        ]
+    periods(table_id, codes)
+    real = {  # cbs.nl (S1b, S1c): region -> period -> the five topics
+        "NL01": {
+            "2023HJ01": (11.7, 8.7, 1.0, 48.5, 0.3),
+            "2023HJ02": (11.7, 8.9, 0.9, 48.9, 0.3),
+            "2023JJ00": (13.9, 8.3, 1.1, 48.4, 0.3),
+        },
+        "PV23": {"2023JJ00": (12.2, 11.9, 1.3, 55.5, 0.3)},  # 2023*, provisional when seen
+    }
+    regions = [*GEMEENTEN, NEDERLAND, ("PV23", "Overijssel (PV)", 1170000, 450), ("CR14", "Twente (CR)", 0, 0)]
     keys = padded([r[0] for r in regions])
     rows = []
-    for code, _name, inhabitants, rate in regions:
-        for i, (period, _, _) in enumerate(years):
-            youth = inhabitants * 0.2
-            share = 0.10 + rate / 30000 - 0.002 * i
+    for code, _name, _inhabitants, rate in regions:
+        for i, (period, _, _) in enumerate(codes):
+            half = not period.endswith("JJ00")
+            share = (10.5 + rate / 300 + 0.3 * (i // 3)) * (0.85 if half else 1.0)
+            figures: tuple = (round(share, 1), round(share * 0.6, 1), round(share * 0.08, 1), 48.0, 0.3)
+            if code in real and period in real[code]:
+                figures = real[code][period]
+            if code == "CR14":
+                figures = (None,) * 5  # "Twente (CR) 2023* . . . . ." (S1c)
             rows.append(
                 {
                     "ID": len(rows),
                     "RegioS": keys[code],
                     "Perioden": period,
-                    "JongerenMetJeugdhulpInNatura_1": r10(youth * share),
-                    "JongerenMetJeugdhulpInNatura_2": round(100 * share, 1),
+                    **{topic[0]: value for topic, value in zip(topics, figures, strict=True)},
                 }
             )
     write(table_id, "TypedDataSet", rows)
@@ -473,53 +542,58 @@ def simple_table(
     frequency: str,
     period_codes: list[tuple[str, str, str]],
     totals: dict[str, tuple[str, str]],
-    topics: list[tuple[str, str, str, str]],
+    topics: list[tuple],
     value,
     *,
     modified: str = "2025-03-01T02:00:00",
+    dimension_titles: dict[str, str] | None = None,
+    extra_codes: dict[str, list[tuple[str, str]]] | None = None,
+    extra_regions: dict[str, tuple[int, dict[str, float]]] | None = None,
 ) -> None:
-    """A table with RegioS x Perioden (x extra dimensions held at their total): value(topic, inhabitants, rate, i)."""
+    """A table with RegioS x Perioden (x extra dimensions held at their total): value(topic, inhabitants, rate, i).
+
+    ``extra_codes``: more codes of a pinned dimension, with rows for the Twente gemeenten (for the filter to drop).
+    ``extra_regions``: regions the loader does not ask for (COROP ..): code -> (inhabitants, real values by period).
+    """
     table_infos(table_id, title, frequency, f"{period_codes[0][1]} - {period_codes[-1][1]}", modified)
-    dims = [(d, "Dimension", d) for d in totals] + [
+    titles = dimension_titles or {}
+    dims = [(d, "Dimension", titles.get(d, d)) for d in totals] + [
         ("RegioS", "GeoDimension", "Regio's"),
         ("Perioden", "TimeDimension", "Perioden"),
     ]
     data_properties(table_id, dims, topics)
     periods(table_id, period_codes)
+    extra_codes = extra_codes or {}
     for dimension, (key, label) in totals.items():
-        write(table_id, dimension, [{"Key": key, "Title": label, "Description": ""}])
+        codes = [(key, label), *extra_codes.get(dimension, [])]
+        write(table_id, dimension, [{"Key": k, "Title": t, "Description": ""} for k, t in codes])
     regions = [*GEMEENTEN, NEDERLAND, OUTSIDE_TWENTE]
-    keys = padded([r[0] for r in regions] + ["PV23"])
+    keys = padded([r[0] for r in regions] + ["PV23", *(extra_regions or {})])
     rows = []
+
+    def add(dimension_codes: dict[str, str], code: str, period: str, figures: dict[str, object]) -> None:
+        rows.append({"ID": len(rows), **dimension_codes, "RegioS": keys[code], "Perioden": period, **figures})
+
+    total_codes = {d: key for d, (key, _) in totals.items()}
     for code, _name, inhabitants, rate in regions:
         for i, (period, _, _) in enumerate(period_codes):
-            row = {
-                "ID": len(rows),
-                **{d: key for d, (key, _) in totals.items()},
-                "RegioS": keys[code],
-                "Perioden": period,
-            }
-            for topic in topics:
-                row[topic[0]] = value(topic[0], inhabitants, rate, i)
-            rows.append(row)
+            add(total_codes, code, period, {t[0]: value(t[0], inhabitants, rate, i) for t in topics})
+            for dimension, others in extra_codes.items():
+                if code in {g[0] for g in GEMEENTEN}:
+                    for other, _ in others:
+                        figures = {t[0]: value(t[0], inhabitants * 0.04, rate, i) for t in topics}
+                        add({**total_codes, dimension: other}, code, period, figures)
+    for code, (inhabitants, real) in (extra_regions or {}).items():
+        for i, (period, _, _) in enumerate(period_codes):
+            figures = {t[0]: value(t[0], inhabitants, 400, i) for t in topics}
+            add(total_codes, code, period, {**figures, **({topics[0][0]: real[period]} if period in real else {})})
     write(table_id, "TypedDataSet", rows)
 
 
-def months(first_year: int, last_year: int, provisional_from: tuple[int, int]) -> list[tuple[str, str, str]]:
-    return [
-        (f"{y}MM{m:02d}", f"{y} {m}", "Voorlopig" if (y, m) >= provisional_from else "Definitief")
-        for y in range(first_year, last_year + 1)
-        for m in range(1, 13)
-    ]
-
-
-def years(first: int, last: int, provisional_from: int) -> list[tuple[str, str, str]]:
-    return [
-        (f"{y}JJ00", str(y), "Voorlopig" if y >= provisional_from else "Definitief") for y in range(first, last + 1)
-    ]
-
-
 def more_tables() -> None:
+    # 80794ned: the 12 topic keys are verified (third-party SQL over the table, cbs_evidence/80794ned.md); their
+    # titles here are what that code says they mean and the unit "aantal" is inferred: CBS's own DataProperties
+    # of this table were not seen.
     simple_table(
         "80794ned",
         "Personen met een uitkering; uitkeringsontvangers per regio",
@@ -527,30 +601,55 @@ def more_tables() -> None:
         months(2023, 2024, (2024, 10)),
         {},
         [
+            ("UitkeringsontvangersTotaal_1", "Uitkeringsontvangers totaal", "aantal", "Long"),
+            ("TotDeAOWLeeftijd_2", "Tot de AOW-leeftijd", "aantal", "Long"),
+            ("VanafDeAOWLeeftijd_3", "Vanaf de AOW-leeftijd", "aantal", "Long"),
             ("Werkloosheid_4", "Werkloosheid", "aantal", "Long"),
+            ("BijstandGerelateerdTotAOWLeeftijd_5", "Bijstand/-gerelateerd tot AOW-leeftijd", "aantal", "Long"),
+            ("BijstandGerelateerdVanafAOWLeeftijd_6", "Bijstandgerelateerd vanaf AOW-leeftijd", "aantal", "Long"),
             ("BijstandTotDeAOWLeeftijd_7", "Bijstand tot de AOW-leeftijd", "aantal", "Long"),
             ("ArbeidsongeschiktheidTotaal_8", "Arbeidsongeschiktheid totaal", "aantal", "Long"),
+            ("WAOUitkering_9", "WAO-uitkering", "aantal", "Long"),
+            ("WIAUitkeringWGARegeling_10", "WIA-uitkering, WGA-regeling", "aantal", "Long"),
+            ("WajongUitkering_11", "Wajong-uitkering", "aantal", "Long"),
             ("AlgemeneOuderdomswet_12", "Algemene Ouderdomswet", "aantal", "Long"),
         ],
         lambda topic, inh, rate, i: r10(
             {
+                "UitkeringsontvangersTotaal_1": inh * (0.018 + 0.84 * rate / 10000 + 0.07 + 0.205),
+                "TotDeAOWLeeftijd_2": inh * (0.018 + 0.84 * rate / 10000 + 0.07),
+                "VanafDeAOWLeeftijd_3": inh * 0.205,
                 "Werkloosheid_4": inh * 0.018 * (1 + 0.01 * (i % 12 < 3)),
+                "BijstandGerelateerdTotAOWLeeftijd_5": inh * 0.84 * rate / 10000 * 1.08,
+                "BijstandGerelateerdVanafAOWLeeftijd_6": inh * 0.004,
                 "BijstandTotDeAOWLeeftijd_7": inh * 0.84 * rate / 10000 * (1.04 - 0.004 * i),
                 "ArbeidsongeschiktheidTotaal_8": inh * 0.07,
+                "WAOUitkering_9": inh * 0.017,
+                "WIAUitkeringWGARegeling_10": inh * 0.021,
+                "WajongUitkering_11": inh * 0.014,
                 "AlgemeneOuderdomswet_12": inh * 0.205 * (1 + 0.0015 * i),
             }[topic]
         ),
         modified="2025-02-20T02:00:00",
     )
+    # 83582NED (cbs_evidence/83582NED.md): one topic, x 1 000 with one decimal; years titled "2024 december";
+    # SBI keys 7 wide. COROP rows CR01/CR14/CR23: CBS's values where the cached extract has them (S4).
     simple_table(
         "83582NED",
         "Banen van werknemers in december; economische activiteit (SBI2008), regio",
         "Perjaar",
-        years(2016, 2023, 2023),
+        years(2010, 2024, 2024, "{y} december"),
         {"BedrijfstakkenBranchesSBI2008": ("T001081", "A-U Alle economische activiteiten")},
-        [("BanenVanWerknemersInDecember_1", "Banen van werknemers in december", "x 1 000", "Double")],
-        lambda topic, inh, rate, i: round(inh * (0.52 + 0.006 * i) / 1000, 1),
-        modified="2024-12-11T02:00:00",
+        [("BanenVanWerknemersInDecember_1", "Banen van werknemers in december", "x 1 000", "Double", 1)],
+        lambda topic, inh, rate, i: round(inh * (0.48 + 0.005 * i) / 1000, 1),
+        modified="2025-04-11T02:00:00",
+        dimension_titles={"BedrijfstakkenBranchesSBI2008": "Bedrijfstakken/branches (SBI 2008)"},
+        extra_codes={"BedrijfstakkenBranchesSBI2008": [("391600 ", "J Informatie en communicatie")]},
+        extra_regions={
+            "CR01": (95000, {"2010JJ00": 47.7, "2024JJ00": 48.0}),
+            "CR14": (350000, {"2023JJ00": 177.8, "2024JJ00": 176.1}),
+            "CR23": (2000000, {"2024JJ00": 1079.3}),
+        },
     )
     simple_table(
         "81575NED",
@@ -561,44 +660,37 @@ def more_tables() -> None:
         [("Vestigingen_1", "Vestigingen", "aantal", "Long")],
         lambda topic, inh, rate, i: r10(inh * (0.072 + 0.002 * i)),
         modified="2024-11-05T02:00:00",
-    )
-    simple_table(
-        "85896NED",
-        "Wmo-cliënten; type maatwerkvoorziening, persoonskenmerken, regio",
-        "Perhalfjaar",
-        [
-            (f"{y}HJ0{h}", f"{y} {h}e halfjaar", "Voorlopig" if (y, h) >= (2024, 2) else "Definitief")
-            for y in (2022, 2023, 2024)
-            for h in (1, 2)
-        ],
-        {
-            "TypeMaatwerkvoorziening": ("T001402", "Totaal Wmo-maatwerkvoorzieningen"),
-            "Persoonskenmerken": ("T009002", "Totaal personen"),
-        },
-        [
-            ("WmoClienten_1", "Wmo-cliënten", "aantal", "Long"),
-            ("WmoClientenPer1000Inwoners_2", "Wmo-cliënten per 1 000 inwoners", "per 1 000 inwoners", "Double"),
-        ],
-        lambda topic, inh, rate, i: (
-            r10(inh * (0.068 + rate / 200000) * (1 + 0.01 * i))
-            if topic == "WmoClienten_1"
-            else round(1000 * (0.068 + rate / 200000) * (1 + 0.01 * i), 1)
-        ),
-        modified="2025-04-15T02:00:00",
+        dimension_titles={"BedrijfstakkenBranchesSBI2008": "Bedrijfstakken/branches (SBI 2008)"},
     )
 
 
 def veiligheidsmonitor() -> None:
-    """85146NED (the table id is CBS's; the topic keys here are synthetic - verify with DataProperties at the first
-    live load). Almelo's 2013 figures start at the catalogue's baselines; a Marges dimension holds value and bounds."""
+    """85146NED, Veiligheidsmonitor; kerncijfers, regio (cbs_evidence/85146NED.md).
+
+    Real shape: a Marges dimension (MW00000 = Waarde); the first ten topics with their cbs.nl titles and units and
+    the two onveiligheidsgevoel topics (keys third-party, unit %); the biennial years 2021 and 2023. Only gemeenten
+    of 70 000 inhabitants or more are in the table (cbs.nl lists Almelo, Almere, Amersfoort .. but no small ones),
+    so of Twente only Almelo, Enschede and Hengelo, and of the rest of the country the large synthetic ones.
+    Nederland's and Oost-Nederland's 2023 values of the first ten topics are CBS's (P1); the rest is synthetic.
+    """
     table_id = "85146NED"
-    table_infos(table_id, "Veiligheidsmonitor; kerncijfers, regio", "Perjaar", "2013 - 2023", "2024-03-22T02:00:00")
+    table_infos(table_id, "Veiligheidsmonitor; kerncijfers, regio", "Per2jaar", "2021 - 2023", "2024-03-01T02:00:00")
+    tevreden, eens = "% (heel) tevreden", "% (helemaal) eens"
     topics = [
-        ("OnveiligheidsgevoelensWelEensOnveilig_29", "Voelt zich wel eens onveilig", "%", "Double"),
-        ("OnveiligInBuurtWelEens_31", "Voelt zich wel eens onveilig in de buurt", "%", "Double"),
-        ("SocialeOverlastVeel_18", "Veel sociale overlast in de buurt", "%", "Double"),
-        ("FysiekeVerloederingVeel_15", "Veel fysieke verloedering in de buurt", "%", "Double"),
-        ("TotaleOverlastVeel_21", "Veel overlast in de buurt (totaal)", "%", "Double"),
+        ("OnderhoudStoepenStratenEnPleintjes_1", "Onderhoud stoepen, straten en pleintjes", tevreden, "Double", 1),
+        ("OnderhoudVanPlantsoenenEnParken_2", "Onderhoud van plantsoenen en parken", tevreden, "Double", 1),
+        ("Straatverlichting_3", "Straatverlichting", tevreden, "Double", 1),
+        ("SpeelplekkenVoorKinderen_4", "Speelplekken voor kinderen", tevreden, "Double", 1),
+        ("VoorzieningenVoorJongeren_5", "Voorzieningen voor jongeren", tevreden, "Double", 1),
+        ("FysiekeVoorzieningenSchaalscore_6", "Fysieke voorzieningen - schaalscore", "schaalscore (0 - 10)", "Double",
+         1),
+        ("MensenKennenElkaarNauwelijks_7", "Mensen kennen elkaar nauwelijks", eens, "Double", 1),
+        ("MensenGaanPrettigMetElkaarOm_8", "Mensen gaan prettig met elkaar om", eens, "Double", 1),
+        ("GezelligeBuurtWaarMenElkaarHelpt_9", "Gezellige buurt waar men elkaar helpt", eens, "Double", 1),
+        ("VoelMijThuisBijMensenInDezeBuurt_10", "Voel mij thuis bij mensen in deze buurt", eens, "Double", 1),
+        # keys, titles and unit from third-party code (S2, S8): unverified against DataProperties
+        ("VoeltZichWeleensOnveilig_43", "Voelt zich weleens onveilig", "%", "Double", 1),
+        ("VoeltZichWeleensOnveiligInBuurt_50", "Voelt zich weleens onveilig in buurt", "%", "Double", 1),
     ]
     data_properties(
         table_id,
@@ -609,7 +701,7 @@ def veiligheidsmonitor() -> None:
         ],
         topics,
     )
-    year_list = [2013, 2014, 2015, 2016, 2017, 2019, 2021, 2023]
+    year_list = [2021, 2023]
     periods(table_id, [(f"{y}JJ00", str(y), "Definitief") for y in year_list])
     write(
         table_id,
@@ -620,31 +712,167 @@ def veiligheidsmonitor() -> None:
             {"Key": "MBG0095", "Title": "Bovengrens 95%-interval", "Description": ""},
         ],
     )
-    almelo_2013 = {
-        "OnveiligheidsgevoelensWelEensOnveilig_29": 37.2,
-        "OnveiligInBuurtWelEens_31": 5.4,
-        "SocialeOverlastVeel_18": 18.3,
-        "FysiekeVerloederingVeel_15": 28.1,
-        "TotaleOverlastVeel_21": 6.2,
+    real_2023 = {  # cbs.nl, Marges = Waarde, 2023, topics _1 .. _10 (P1)
+        "NL01": (60.8, 65.0, 82.5, 59.5, 45.3, 6.5, 26.1, 75.3, 60.5, 62.1),
+        "LD02": (62.2, 65.2, 82.6, 59.5, 46.1, 6.6, 22.7, 77.9, 64.1, 64.5),
     }
-    regions = [*GEMEENTEN, NEDERLAND]
-    others = other_gemeenten()
-    keys = padded([r[0] for r in regions + others])
+    large = [g for g in [*GEMEENTEN, OUTSIDE_TWENTE, *other_gemeenten()] if g[2] >= 70000]
+    regions = [NEDERLAND, ("LD02", "Oost-Nederland (LD)", 3500000, 350), *large]
+    keys = padded([r[0] for r in regions])
+    twente = {g[0] for g in GEMEENTEN}
     rows = []
-    for code, _name, _inhabitants, rate in regions + others:
-        level = 0.75 + rate / 1600  # places with more bijstand report somewhat more overlast here
-        # the rest of the country only with the value itself (the marge the loader keeps), to keep it small
-        detailed = code in {r[0] for r in regions}
-        marges = (("MW00000", 0.0), ("MOG0095", -2.1), ("MBG0095", 2.1)) if detailed else (("MW00000", 0.0),)
+    for code, _name, _inhabitants, rate in regions:
+        level = 0.75 + rate / 1600  # places with more bijstand report somewhat more onveiligheid here
+        # Twente and Nederland with the bounds of the 95 % interval too; the rest only the value, to keep it small
+        marges = (("MW00000", 0.0), ("MOG0095", -2.1), ("MBG0095", 2.1)) if code in twente | {"NL01"} else (
+            ("MW00000", 0.0),)
         for i, year in enumerate(year_list):
             for marge, shift in marges:
-                row = {"ID": len(rows), "Marges": marge, "RegioS": keys[code], "Perioden": f"{year}JJ00"}
-                for topic, base in almelo_2013.items():
-                    value = base * level / (0.75 + 620 / 1600) * (1 - 0.03 * i) + shift
-                    row[topic] = round(max(value, 0.0), 1)
-                rows.append(row)
+                base = (60.0, 65.0, 82.0, 59.0, 45.0, 6.5, 25.0, 75.0, 60.0, 62.0)
+                figures = [round(b * (1.05 - 0.05 * level) + shift * (b > 10), 1) for b in base]
+                if marge == "MW00000" and year == 2023 and code in real_2023:
+                    figures = list(real_2023[code])
+                figures.append(round(max(28.0 * level * (1 + 0.03 * i) + shift, 0.0), 1))
+                figures.append(round(max(11.0 * level * (1 + 0.03 * i) + shift, 0.0), 1))
+                rows.append(
+                    {
+                        "ID": len(rows),
+                        "Marges": marge,
+                        "RegioS": keys[code],
+                        "Perioden": f"{year}JJ00",
+                        **{topic[0]: value for topic, value in zip(topics, figures, strict=True)},
+                    }
+                )
     write(table_id, "TypedDataSet", rows)
 
+
+ROOT_V4 = Path(__file__).resolve().parent / "v4"
+
+def write_v4(table_id: str, entity: str, document: dict) -> None:
+    folder = ROOT_V4 / table_id
+    folder.mkdir(parents=True, exist_ok=True)
+    context = {"@odata.context": f"https://datasets.cbs.nl/odata/v1/CBS/{table_id}/$metadata#{entity}"}
+    text = json.dumps({**context, **document}, ensure_ascii=False, indent=1) + "\n"
+    (folder / f"{entity}.json").write_text(text, encoding="utf-8")
+
+
+def kerncijfers_wijken_en_buurten_2025() -> None:
+    """86165NED, Kerncijfers wijken en buurten 2025, OData v4 (cbs_evidence/86165NED.md).
+
+    Real shape: one dimension, WijkenEnBuurten (no Perioden: the year is the edition's); MeasureCodes with the
+    fields of a real KWB export (Identifier, Index, Title, Description, MeasureGroupId, DataType, Unit, Format,
+    Decimals, PresentationType), titles, units, decimals and groups as CBS gives them (KWB 2017 export, S1);
+    unpadded codes; Nederland NL00. Netto arbeidsparticipatie and the income measure have no observations yet (the
+    2026-06 export, S3). Every figure is synthetic. Deliberate test cases: wijk 21's bijstand is suppressed
+    (ValueAttribute "Confidential"), wijk 10's AOW count has none ("Missing"); the buurten are there for the
+    region filter to leave out.
+    """
+    table_id = "86165NED"
+    uitkering = "Personen per soort uitkering; "
+    measures = [
+        # identifier, title, description, group, datatype, unit, decimals, presentation
+        ("T001036", "Aantal inwoners", "", "M000352", "Long", "aantal", 0, "Absolute"),
+        ("3000", "Mannen", "", "T001038", "Long", "aantal", 0, "Absolute"),
+        ("4000", "Vrouwen", "", "T001038", "Long", "aantal", 0, "Absolute"),
+        ("M000100", "Bevolkingsdichtheid", "", "M000352", "Long", "aantal inwoners per km²", 0, "Relative"),
+        # title and unit third-party (S3, S11), decimals unverified
+        ("M001796_2", "Nettoarbeidsparticipatie", "", None, "Double", "%", 1, "Relative"),
+        ("M000224", "Gemiddeld inkomen per inwoner", "", None, "Double", "x 1 000 euro", 1, "Absolute"),
+        ("D006842", uitkering + "Bijstand",
+         "Personen die een bijstandsuitkering op grond van de Participatiewet ontvangen.", "M000267", "Long",
+         "aantal", 0, "Absolute"),
+        ("D006837", uitkering + "AO", "", "M000267", "Long", "aantal", 0, "Absolute"),
+        ("D001827", uitkering + "WW", "", "M000267", "Long", "aantal", 0, "Absolute"),
+        ("D000193", uitkering + "AOW", "", "M000267", "Long", "aantal", 0, "Absolute"),
+    ]
+    write_v4(table_id, "MeasureCodes", {"value": [
+        {
+            "Identifier": identifier, "Index": index, "Title": title, "Description": description,
+            "MeasureGroupId": group, "DataType": datatype, "Unit": unit, "Format": None, "Decimals": decimals,
+            "PresentationType": presentation,
+        }
+        for index, (identifier, title, description, group, datatype, unit, decimals, presentation)
+        in enumerate(measures, start=1)
+    ]})
+    write_v4(table_id, "Dimensions", {"value": [{
+        "Identifier": "WijkenEnBuurten",
+        "Title": "Wijken en buurten",
+        "Description": "Nederland, gemeenten, wijken en buurten volgens de indeling op 1 januari 2025.",
+        "Kind": "GeoDimension",
+        "MapYear": 2025,
+        "ReleasePolicy": None,
+        "ContainsGroups": True,
+        "ContainsCodes": True,
+    }]})
+    # region code -> (title, inhabitants, bijstand per 10 000 inhabitants)
+    regions: dict[str, tuple[str, int, int]] = {"NL00": ("Nederland", 18044027, 230)}
+    for code, name, inhabitants, rate in GEMEENTEN:
+        regions[code] = (name, r10(inhabitants * 1.001), int(rate * 0.55))
+    almelo = regions["GM0141"][1]
+    for code, (title, share) in ALMELO_WIJKEN.items():
+        regions[code] = (title, r10(almelo * share), 330 + 40 * (int(code[-2:]) % 5))
+    for code, (title, inhabitants) in ALMELO_BUURTEN.items():
+        regions[code] = (title, inhabitants, 300)
+    write_v4(table_id, "WijkenEnBuurtenCodes", {"value": [
+        {"Identifier": code, "Index": index, "Title": title, "Description": "", "DimensionGroupId": None,
+         "Status": None}
+        for index, (code, (title, _, _)) in enumerate(regions.items(), start=1)
+    ]})
+    rows = []
+    for measure in ("T001036", "3000", "4000", "M000100", "D006842", "D006837", "D001827", "D000193"):
+        for code, (_title, inhabitants, rate) in regions.items():
+            value: float | None = {
+                "T001036": inhabitants,
+                "3000": r10(inhabitants * 0.5),
+                "4000": inhabitants - r10(inhabitants * 0.5),
+                "M000100": round(inhabitants / 60) if inhabitants else None,
+                "D006842": r10(inhabitants * rate / 10000),
+                "D006837": r10(inhabitants * 0.055),
+                "D001827": r10(inhabitants * 0.011),
+                "D000193": r10(inhabitants * 0.2),
+            }[measure]
+            attribute = "None"
+            if (code, measure) == ("WK014121", "D006842"):
+                value, attribute = None, "Confidential"
+            if (code, measure) == ("WK014110", "D000193"):
+                value, attribute = None, "Missing"
+            if value is None and attribute == "None":
+                attribute = "Missing"  # bevolkingsdichtheid of an empty buurt: below 10 inhabitants, not given
+            rows.append({"Id": len(rows), "Measure": measure, "ValueAttribute": attribute,
+                         "Value": value, "StringValue": None, "WijkenEnBuurten": code})
+    write_v4(table_id, "Observations", {"value": rows})
+    write_v4(table_id, "Properties", {
+        "Identifier": table_id,
+        "Title": "Kerncijfers wijken en buurten 2025",
+        "Description": "De voorlopige cijfers over 2025 verschijnen eind 2026 in deze tabel.",
+        "Summary": "Kerncijfers van wijken en buurten, 2025",
+        "Language": "nl",
+        "Catalog": "CBS",
+        "Frequency": "Eenmalig",
+        "TemporalCoverage": "2025",
+        "Modified": "2026-06-25T00:00:00+02:00",
+        "ObservationsModified": "2026-06-25T00:00:00+02:00",
+        "ObservationCount": len(rows),
+        "DatasetType": "Numeric",
+        "Status": "Regulier",
+        "Version": "202606250000",
+        "VersionReason": "Actualisering",
+        "VersionNotes": "",
+        "Source": "CBS.",
+        "License": "https://creativecommons.org/licenses/by/4.0/",
+        "Publisher": "https://standaarden.overheid.nl/owms/terms/Centraal_Bureau_voor_de_Statistiek",
+        "Authority": "https://standaarden.overheid.nl/owms/terms/Centraal_Bureau_voor_de_Statistiek",
+        "ContactPoint": "infoservice@cbs.nl",
+        "SearchPriority": "2",
+        "GraphTypes": "Table,Bar,Map",
+        "DefaultPresentation": "",
+    })
+    (ROOT_V4 / table_id / "PeriodenCodes.json").unlink(missing_ok=True)  # the table has no period dimension
+
+
+# The tables of issue 19's corrections (everything but the uitkeringen wijken-en-buurten series).
+CORRECTED = (bevolking_per_maand, arbeidsdeelname, jeugdhulp, more_tables, veiligheidsmonitor,
+             kerncijfers_wijken_en_buurten_2025)
 
 def region_code_lists() -> None:
     """The code list of the region dimension (RegioS) for every v3 table that has none written above, as CBS serves
@@ -664,12 +892,9 @@ def region_code_lists() -> None:
 
 
 if __name__ == "__main__":
-    more_tables()
-    veiligheidsmonitor()
+    for write_table in CORRECTED:
+        write_table()
     for uitkeringen_table in UITKERINGEN_EDITIONS:
         uitkeringen_wijken_en_buurten(uitkeringen_table)
-    bevolking_per_maand()
-    arbeidsdeelname()
-    jeugdhulp()
     region_code_lists()
-    print(f"recordings written under {ROOT}")
+    print(f"recordings written under {ROOT} and {ROOT_V4}")
