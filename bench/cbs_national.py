@@ -114,7 +114,8 @@ def write_national_table(
                 "regions": ["GM"],
                 "period_grain": "month",
                 "value_range": [0, None],
-                "editions": {table_id: {"measures": {key: f"bench_measure_{n + 1}" for n, key in enumerate(keys)}}},
+                "editions": {table_id: {"measures": {key: {"measure": f"bench_measure_{n + 1}", "kind": "count"}
+                                                     for n, key in enumerate(keys)}}},
             }
         },
     }

@@ -140,9 +140,10 @@ def test_dimensions_cover_the_areas_and_periods(marts_url: str) -> None:
             "select value from raw.cbs_observation where table_id = '86165NED' and region_code = 'GM0141'"
             " and measure_code = 'inwoners' order by period_code desc limit 1"
         ).fetchone()[0]
-        label = conn.execute(
-            "select label_nl, period_type_nl from marts.dim_period where period_code = '2024MM06'"
-        ).fetchone()
+        labels = dict(conn.execute(
+            "select period_code, label_nl || ' / ' || period_type_nl from marts.dim_period"
+            " where period_code in ('2024MM06', '2023KW01')"
+        ).fetchall())
         orphans = conn.execute(
             "select count(*) from marts.fct_indicator_value v where not exists"
             " (select 1 from marts.dim_period p where p.period_code = v.period_code)"
@@ -152,7 +153,8 @@ def test_dimensions_cover_the_areas_and_periods(marts_url: str) -> None:
     assert gemeenten_and_peers == {r["gemeente_code"] for r in read_seed("gemeenten_twente.csv")} | {"NL01", "AM05"}
     assert areas["GM0141"] == ("gemeente", True, inwoners)
     assert areas["NL01"][:2] == ("land", False) and areas["AM05"][0] == "arbeidsmarktregio"
-    assert label == ("2024 2e kwartaal", "kwartaal")
+    # CBS's uitkeringen peildata are months, UWV's spanningsindicator quarters
+    assert labels == {"2024MM06": "2024 juni / maand", "2023KW01": "2023 1e kwartaal / kwartaal"}
     assert orphans == 0
 
 
@@ -193,7 +195,8 @@ def test_almelo_wijken_have_their_own_values_and_no_status(marts_url: str) -> No
         counts = {r[0]: r[1:] for r in conn.execute(
             "select region_code || period_code, sum(value) filter (where measure_code = 'personen_met_bijstand'),"
             " sum(value) filter (where measure_code = 'inwoners_15_plus') from raw.cbs_observation"
-            " where table_id = '86003NED' and region_code like 'WK0141%' group by region_code, period_code")}
+            " where table_id in ('85586NED', '86003NED', '86113NED') and region_code like 'WK0141%'"
+            " group by region_code, period_code")}
         judged = conn.execute("select count(*) from marts.programme_indicator_status where gemeentecode like 'WK%'"
                               ).fetchone()[0]
     assert wijk_values, "no wijk rows in fct_indicator_value"

@@ -132,13 +132,13 @@ def test_rank_one_holds_the_best_value_of_every_indicator(url: str) -> None:
 
 
 def test_bijstand_per_10000_is_ranked_among_the_whole_country(url: str) -> None:
-    """The bijstand indicators are a ratio of two topics of the wijken-en-buurten tables (both editions, 2023 and
-    2024): ranked from raw, per quarter, over every gemeente the tables hold."""
+    """The bijstand indicators are a ratio of two topics of the wijken-en-buurten tables (the editions 2023, 2024 and
+    2025): ranked from raw, per peildatum, over every gemeente the tables hold."""
     with psycopg.connect(url) as conn:
         bijstand, inwoners = raw_values(conn, "personen_met_bijstand"), raw_values(conn, "inwoners_15_plus")
         for indicator in ("ep_bijstand_per_10000_inwoners", "ea_bijstand_per_10000_inwoners"):
             marts = mart_ranks(conn, indicator)
-            assert {p[:4] for p in marts} == {"2023", "2024"}, indicator
+            assert {p[:4] for p in marts} == {"2023", "2024", "2025"}, indicator
             for period, ranked in marts.items():
                 per_10000 = {code: bijstand[period][code] * 10000 / inwoners[period][code] for code in bijstand[period]}
                 # rounded to 4 decimals, as int_indicator_values__cbs computes it

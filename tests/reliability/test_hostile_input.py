@@ -163,8 +163,9 @@ def test_a_configured_hostile_table_id_reaches_the_api_and_the_audit_only_as_dat
     """Were such an id in cbs_tables.yml, it would travel as a URL path segment and a bound parameter: the API
     answers 404, the batch is recorded as failed under exactly that id, and no table changes."""
     catalogue = yaml.safe_load((PACKAGE_DIR / "config" / "cbs_tables.yml").read_text(encoding="utf-8"))
+    measures = {"A_1": {"measure": "a", "kind": "count"}}
     catalogue["series"] = {"hostile": {"api": "v3", "regions": ["GM0141"], "period_grain": "year",
-                                       "editions": {table_id: {"measures": {"A_1": "a"}}}}}
+                                       "editions": {table_id: {"measures": measures}}}}
     tables_file = tmp_path / "cbs_tables.yml"
     tables_file.write_text(yaml.safe_dump(catalogue, allow_unicode=True), encoding="utf-8")
     cfg = Settings.from_env({"WAREHOUSE_URL": warehouse, "SOURCE_MODE": "live", "CBS_ODATA_URL": cbs_server.base_url,
