@@ -22,7 +22,7 @@ import requests
 from ingestion.config import Settings
 from ingestion.http import make_session
 from ingestion.loader import Batch, BatchResult, BatchSpec, BatchUnchanged, LoadError, open_batch, result_of
-from ingestion.sources.cbs_contract import Measure, TopicMeta, kind_problems, parse_measures, v3_topics
+from ingestion.sources.cbs_contract import Measure, TopicMeta, kind_problems, parse_measures, v3_topics, v4_topics
 
 log = logging.getLogger(__name__)
 
@@ -435,7 +435,6 @@ class _V4:
         return properties.get("Modified"), [v4_table_info_row(table_id, properties)]
 
     def structure(self, table_id: str) -> tuple[Layout, dict[str, TopicMeta], list[tuple[Any, ...]]]:
-        from ingestion.sources.cbs_contract import v4_topics
         from ingestion.sources.cbs_v4 import v4_layout, v4_property_rows
 
         dimensions = list(self.client.entity(table_id, "Dimensions"))
@@ -578,6 +577,14 @@ _TABLE_INFO_COLUMNS = (
 )
 _PROPERTY_COLUMNS = ("table_id", "position", "key", "type", "title", "description", "unit", "decimals", "datatype")
 _CODE_COLUMNS = ("table_id", "dimension", "key", "title", "description", "status")
+
+
+def table_status(info_rows: list[tuple[Any, ...]]) -> str | None:
+    """The table's status from its ``cbs_table_info`` rows (v3 TableInfos.OutputStatus, v4 Properties.Status)."""
+    if not info_rows:
+        return None
+    info = json.loads(info_rows[0][_TABLE_INFO_COLUMNS.index("info")])
+    return info.get("OutputStatus", info.get("Status"))
 
 
 def _table_info_row(table_id: str, info: dict[str, Any]) -> tuple[Any, ...]:

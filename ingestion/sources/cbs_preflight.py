@@ -9,14 +9,13 @@ stay as they were. ``python -m ingestion doctor`` and the CBS DAG's first task r
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass
 
 import requests
 
 from ingestion.config import Settings
 from ingestion.http import make_session
-from ingestion.sources.cbs import CbsError, TableConfig, api_for, configured_tables, measure_kinds
+from ingestion.sources.cbs import CbsError, TableConfig, api_for, configured_tables, measure_kinds, table_status
 from ingestion.sources.cbs_contract import formula_problems, kind_problems
 
 # The table status of a table that CBS keeps up to date (v3 TableInfos.OutputStatus, v4 Properties.Status). A
@@ -44,8 +43,7 @@ def check_table(settings: Settings, table_id: str, session: requests.Session | N
     except CbsError as exc:
         return TableCheck(table_id, [_with_fix(str(exc))])
     problems: list[str] = []
-    info = json.loads(info_rows[0][-1]) if info_rows else {}
-    status = info.get("OutputStatus", info.get("Status"))
+    status = table_status(info_rows)
     if status and status != CURRENT_STATUS:
         problems.append(
             f"CBS table {table_id}: status {status!r}, not {CURRENT_STATUS!r}: CBS no longer updates it -> configure "
