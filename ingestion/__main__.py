@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     manifest.set_defaults(func=cmd_manifest)
     explain = sub.add_parser("explain", help="the lineage of one value of the marts: batch, request or file, raw rows")
     explain.add_argument("indicator_code", help="catalogue indicator code, e.g. ep_bijstandsdossiers")
-    explain.add_argument("gemeentecode", help="GM0141 (also 0141), NL01, a wijk WK014101, ...")
+    explain.add_argument("gemeentecode", help="GM0141 (also 0141), NL01, a wijk WK014111, ...")
     explain.add_argument("period", help="CBS period code (2023JJ00, 2024MM02, 2024KW01), or 2023, 2024-02, 2024Q1")
     explain.set_defaults(func=cmd_explain)
     add_operability_commands(sub)

@@ -57,7 +57,7 @@ class Query:
 
 
 def normalise_gemeentecode(text: str) -> str:
-    """``GM0141``, ``0141`` and ``141`` are Almelo; other area codes (NL01, WK014101, AM05) as given."""
+    """``GM0141``, ``0141`` and ``141`` are Almelo; other area codes (NL01, WK014111, AM05) as given."""
     code = text.strip().upper()
     if code.isdigit() and len(code) <= 4:
         return f"GM{int(code):04d}"

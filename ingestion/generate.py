@@ -445,9 +445,11 @@ _AOW_AGE = {2015: 783, 2016: 786, 2017: 789, 2018: 792, 2019: 796, 2020: 796, 20
             2024: 804}  # fmt: skip
 
 # Almelo home addresses: PC4 7601-7609 (7600 left out, assumed to be postbussen). The wijkcode WK<gemeente><nn> is
-# derived from the PC4 (synthetic, not CBS's real wijk boundaries) and filled for ~70 % of persons. The addresses of
-# PC4 7609 whose letters start with X or Z form a small wijk of their own (nn = 10, ~1 % of persons, a rural wijk):
-# its caseload is a small number in most months, as real small wijken are (the marts suppress it).
+# derived from the PC4 (synthetic, not CBS's real wijk boundaries, but CBS's real numbering: Almelo's wijken are
+# numbered 10..21, ingestion/config/cbs_evidence/almelo_regions.md): PC4 76xy -> wijk 1y, filled for ~70 % of persons.
+# The addresses of PC4 7609 whose letters start with X or Z form a small wijk of their own (nn = 20, Aadorp's number,
+# ~1 % of persons, a rural wijk): its caseload is a small number in most months, as real small wijken are (the marts
+# suppress it).
 _PC4 = (7601, 7602, 7603, 7604, 7605, 7606, 7607, 7608, 7609)
 _PC4_W = (6, 10, 9, 12, 14, 11, 15, 13, 10)
 # Dutch postcodes do not use the letters F, I, O, Q, U, Y, nor the combinations SA, SD, SS.
@@ -591,7 +593,7 @@ class _Simulation:
             if letters not in ("SA", "SD", "SS"):
                 break
         # no extra draw for the small wijk: the random stream (and every other generated value) stays as it was
-        nn = 10 if pc4 == 7609 and letters[0] in "XZ" else pc4 - 7600
+        nn = 20 if pc4 == 7609 and letters[0] in "XZ" else pc4 - 7590
         wijk = f"WK{self.gem}{nn:02d}" if rng.random() < 0.7 else ""
         return f"{pc4}{letters}", wijk
 

@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 
 {#- The algemene-bijstand caseload (dossiers open on the peildatum: int_werkplein__dossier_maand, as for
-    int_werkplein__bijstand_maand) per gemeente, wijk and month, from the export's optional wijkcode (WK014101).
+    int_werkplein__bijstand_maand) per gemeente, wijk and month, from the export's optional wijkcode (WK014111).
     One row per wijk the gemeente's exports ever named, for every delivered month (a wijk without open dossiers
     that month counts 0), plus one row with wijkcode null: the dossiers without a (usable) wijkcode, so that the
     rows of a month add up to the gemeente's caseload (the data test werkplein_wijk_caseload_adds_up checks it). A

@@ -12,7 +12,7 @@
     - aandeel_participatie_actief_pct_jaar: December's share (the position at the end of the year), only once
       December was delivered.
     Per wijk (int_werkplein__bijstand_wijk_maand): the algemene-bijstand caseload only, as rows whose gemeentecode
-    is the wijk's code (WK014101), the marts' convention for an area. The dossiers without a wijkcode are no row
+    is the wijk's code (WK014111), the marts' convention for an area. The dossiers without a wijkcode are no row
     here (no CBS area); int_werkplein__disclosure_cells keeps them for the suppression. -#}
 with bijstand as (
     select * from {{ ref('int_werkplein__bijstand_maand') }}

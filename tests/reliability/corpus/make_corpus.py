@@ -225,7 +225,7 @@ def kennispunt_files() -> dict[str, bytes]:
     rows = [LONG_HEADER,
             ["Woningen, totaal", "GM0141", "Almelo", "2023", "32145", "aantal"],
             ["Woningen, huur", "GM0141", "Almelo", "2023", "41.5", "%"],
-            ["Woningen, huur", "WK014101", "Wijk 01\nbinnenstad", "2023", "63.0", "%"]]
+            ["Woningen, huur", "WK014110", "Wijk 10\nBinnenstad", "2023", "63.0", "%"]]
     files["kennispunt_wonen_20240601.csv"] = encode(text_file(rows, delimiter=",", newline="\n"), "utf-8")
     # Long, '|' separated, UTF-8 with BOM.
     rows = [LONG_HEADER, ["Sportdeelname wekelijks", "GM0141", "Almelo", "2022", "48,5", "%"],
@@ -319,7 +319,7 @@ def uitkering(i: int, peildatum: str, **changes: str) -> list[str]:
     row = {
         "peildatum": peildatum, "gemeentecode": "0141", "registratienummer": f"UK0141{i:07d}", "bsn": synthetic_bsn(i),
         "geboortedatum": f"{1 + i % 28:02d}-{1 + i % 12:02d}-{1960 + i % 40}", "geslacht": "MVO"[i % 3],
-        "postcode": f"76{i % 10}{i % 7}A{'BCDEFGH'[i % 7]}", "wijkcode": f"WK01410{i % 8}", "statistiekcode": "01",
+        "postcode": f"76{i % 10}{i % 7}A{'BCDEFGH'[i % 7]}", "wijkcode": f"WK01411{i % 8}", "statistiekcode": "01",
         "leefvorm": str(1 + i % 3), "aantal_kostendelers": str(i % 3), "ingangsdatum": f"{1 + i % 27:02d}-03-2021",
         "einddatum": "", "reden_beeindiging": "", "ontheffing_arbeidsplicht": "N", "tegenprestatie": "JN"[i % 2],
         "doelgroep": ("participatie", "zorgbehoevend", "werkfit")[i % 3],
