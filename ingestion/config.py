@@ -52,6 +52,8 @@ class Settings:
     raw_retention_months: int = 0
     raw_retention_keep: str = "in_use"
     min_free_disk_gb: float = 2.0
+    # CBS's second catalogue: tables CBS publishes for others (politie, RIVM), the same OData v3 API on another host
+    cbs_dataderden_url: str = "https://dataderden.cbs.nl"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -81,6 +83,7 @@ class Settings:
             source_mode=mode,
             cbs_odata_url=env.get("CBS_ODATA_URL", "https://opendata.cbs.nl").rstrip("/"),
             cbs_odata_v4_url=env.get("CBS_ODATA_V4_URL", "https://datasets.cbs.nl/odata/v1/CBS").rstrip("/"),
+            cbs_dataderden_url=env.get("CBS_DATADERDEN_URL", "https://dataderden.cbs.nl").rstrip("/"),
             cbs_recordings_dir=Path(env.get("CBS_RECORDINGS_DIR", PACKAGE_DIR / "recordings" / "cbs")),
             cbs_tables_file=Path(env.get("CBS_TABLES_FILE", PACKAGE_DIR / "config" / "cbs_tables.yml")),
             # Installed as a package (the Docker image) the code is not beside these folders: say where they are.

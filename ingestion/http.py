@@ -15,8 +15,8 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 def make_session(settings: Settings) -> requests.Session:
     """A session that retries GETs on 429/5xx and connection errors, honouring Retry-After.
 
-    In SOURCE_MODE=recorded the CBS base URL is served from the bundled recordings by a transport adapter,
-    so the client code above it is exactly the code that talks to the live API.
+    In SOURCE_MODE=recorded the CBS base URLs (both v3 catalogues and v4) are served from the bundled recordings
+    by a transport adapter, so the client code above it is exactly the code that talks to the live API.
     """
     retry = Retry(
         total=settings.http_retries,
@@ -42,4 +42,5 @@ def make_session(settings: Settings) -> requests.Session:
         recorded = RecordedODataAdapter(settings.cbs_recordings_dir, page_size=25)
         session.mount(settings.cbs_odata_url + "/", recorded)
         session.mount(settings.cbs_odata_v4_url + "/", recorded)
+        session.mount(settings.cbs_dataderden_url + "/", recorded)
     return session

@@ -46,6 +46,9 @@ OBSERVATION_COLUMNS = (
 )
 
 
+CATALOGUES = ("opendata", "dataderden")
+
+
 class CbsError(LoadError):
     """The CBS API did not give what we asked for; the message names the table and the URL."""
 
@@ -175,6 +178,8 @@ class TableConfig:
     kinds: dict[str, str] = field(default_factory=dict)  # topic key -> declared kind (cbs_contract.MEASURE_KINDS)
     # Only periods of these types (JJ, HJ, KW, MM), for tables that mix them (37230ned: months and whole years).
     period_types: tuple[str, ...] = ()
+    # opendata (CBS's own tables) or dataderden (tables CBS publishes for others: politie, RIVM), both OData v3
+    catalogue: str = "opendata"
 
     def wants_period(self, code: str) -> bool:
         return not self.period_types or code[4:6] in self.period_types
@@ -221,6 +226,7 @@ class TableConfig:
                 title=cfg.get("title", ""),
                 kinds={key: m.kind for key, m in measures.items()},
                 period_types=tuple(str(t) for t in cfg.get("period_types") or ()),
+                catalogue=str(cfg.get("catalogue", "opendata")),
             )
         known = ", ".join(configured_tables(settings)) or "none"
         raise CbsError(f"CBS table {table_id} is not configured in {settings.cbs_tables_file} (configured: {known})")
@@ -257,6 +263,11 @@ def configured_tables(settings: Settings) -> list[str]:
     return tables
 
 
+# The politie tables on dataderden type their WijkenEnBuurten "GeoDetail" (47022NED's DataProperties,
+# cbs_evidence/47018NED.md); CBS's own tables "GeoDimension".
+REGION_DIMENSION_TYPES = ("GeoDimension", "GeoDetail")
+
+
 @dataclass(frozen=True)
 class Layout:
     """Which columns of a TypedDataSet row are the region, the period, other dimensions and topics."""
@@ -268,7 +279,7 @@ class Layout:
 
 
 def _layout(properties: list[dict[str, Any]]) -> Layout:
-    region = next((p["Key"] for p in properties if p.get("Type") == "GeoDimension"), None)
+    region = next((p["Key"] for p in properties if p.get("Type") in REGION_DIMENSION_TYPES), None)
     period = next((p["Key"] for p in properties if p.get("Type") == "TimeDimension"), None)
     others = [p["Key"] for p in properties if p.get("Type") == "Dimension"]
     numeric = {
@@ -471,8 +482,12 @@ class _V4:
 
 def api_for(cfg: TableConfig, settings: Settings, session: requests.Session) -> _V3 | _V4:
     timeout = settings.http_timeout_seconds
+    if cfg.catalogue not in CATALOGUES or (cfg.catalogue != "opendata" and cfg.api != "v3"):
+        raise CbsError(f"CBS table {cfg.table_id}: catalogue {cfg.catalogue!r} in cbs_tables.yml is not one of "
+                       f"{', '.join(CATALOGUES)} (dataderden is served by OData v3 only)")
     if cfg.api == "v3":
-        return _V3(CbsClient(settings.cbs_odata_url, session, timeout, body_retries=settings.http_retries))
+        base_url = settings.cbs_dataderden_url if cfg.catalogue == "dataderden" else settings.cbs_odata_url
+        return _V3(CbsClient(base_url, session, timeout, body_retries=settings.http_retries))
     if cfg.api == "v4":
         from ingestion.sources.cbs_v4 import CbsV4Client
 

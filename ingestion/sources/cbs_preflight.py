@@ -62,8 +62,9 @@ def check_table(settings: Settings, table_id: str, session: requests.Session | N
                 continue
             problems += _unknown_codes(table_id, dimension, [code], _codes(api, table_id, dimension))
         if layout.region_dimension and cfg.regions:
-            problems += _unknown_codes(table_id, layout.region_dimension, cfg.regions,
-                                       _codes(api, table_id, layout.region_dimension))
+            regions = _code_titles(api, table_id, layout.region_dimension)
+            problems += _unknown_codes(table_id, layout.region_dimension, cfg.regions, list(regions))
+            problems += _not_nederland(table_id, cfg.regions, regions)
         if cfg.period_types and layout.period_dimension:
             periods = _codes(api, table_id, layout.period_dimension)
             for kind in cfg.period_types:
@@ -76,6 +77,11 @@ def check_table(settings: Settings, table_id: str, session: requests.Session | N
 
 
 def _codes(api: object, table_id: str, dimension: str) -> list[str]:
+    return list(_code_titles(api, table_id, dimension))
+
+
+def _code_titles(api: object, table_id: str, dimension: str) -> dict[str, str]:
+    """A dimension's codes (padding stripped) with their titles."""
     try:
         codes = api.codes(table_id, dimension)  # type: ignore[attr-defined]
     except CbsError as exc:
@@ -83,7 +89,22 @@ def _codes(api: object, table_id: str, dimension: str) -> list[str]:
             raise CbsError(f"CBS table {table_id}: no code list for dimension {dimension} (HTTP 404) -> is "
                            f"{dimension} a dimension of this table? Compare cbs_tables.yml with cbs_evidence/") from exc
         raise
-    return [str(c.get("Key") or "").rstrip() for c in codes]
+    return {str(c.get("Key") or "").rstrip(): str(c.get("Title") or "").strip() for c in codes}
+
+
+def _not_nederland(table_id: str, wanted: list[str], regions: dict[str, str]) -> list[str]:
+    """A configured country code (NL..) whose rows are not Nederland: in the wijken-en-buurten tables NL00 is
+    "Totaal" (Nederland plus persons living abroad) and NL98 "Buitenland", while the marts read every NL code as
+    Nederland (NL01)."""
+    problems = []
+    for prefix in (p for p in wanted if p.startswith("NL")):
+        for code in sorted(c for c in regions if c.startswith(prefix)):
+            if regions[code] and regions[code] != "Nederland":
+                nederland = next((c for c, title in regions.items() if title == "Nederland"), None)
+                fix = f"configure {nederland} (titled Nederland) instead" if nederland else "leave it out"
+                problems.append(f"CBS table {table_id}: region {code} is {regions[code]!r} there, not Nederland "
+                                f"-> {fix} in cbs_tables.yml")
+    return problems
 
 
 def _unknown_codes(table_id: str, dimension: str, wanted: list[str], codes: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ publish. Then:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -228,6 +229,37 @@ def test_explain_a_cbs_formula_reaches_both_raw_rows_and_the_request(night: tupl
         assert f"topic {topic}" in out
         assert f"{base_url}/ODataFeed/odata/{source_ref}/TypedDataSet?$select=" in out
     assert "source mode recorded" in out
+
+
+@pytest.mark.parametrize(("indicator", "table_id", "topic"), [
+    ("veil_misdrijven", "47018NED", "GeregistreerdeMisdrijven_1"),
+    ("zorg_ernstig_eenzaam_pct", "50150NED", "SterkEenzaam_26"),
+])
+def test_a_dataderden_indicator_is_the_recorded_cell_traced_to_its_table(
+    night: tuple[str, Settings, Path], indicator: str, table_id: str, topic: str
+) -> None:
+    """The politie and RIVM tables CBS serves on dataderden feed their indicators for Almelo (and its wijken), each
+    value the recorded cell as published, traced to its raw row and to a request on the dataderden host."""
+    url, cfg, _ = night
+    recorded = json.loads((cfg.cbs_recordings_dir / "v3" / table_id / "TypedDataSet.json").read_text("utf-8"))
+    expected = {
+        row["Perioden"]: row[topic] for row in recorded["value"]
+        if row["WijkenEnBuurten"].rstrip() == "GM0141" and row.get("SoortMisdrijf", "0.0.0 ") == "0.0.0 "
+    }
+    with psycopg.connect(url) as conn:
+        values = dict(conn.execute(
+            "select period_code, value from marts.fct_indicator_value where indicator_code = %s"
+            " and gemeentecode = 'GM0141' and value_source = 'computed'", (indicator,)).fetchall())
+        traced = conn.execute(
+            "select distinct l.raw_table_id, l.raw_topic_key, b.request_params ->> 'base_url'"
+            " from marts.indicator_value_lineage l join audit.load_batch b using (batch_id)"
+            " where l.indicator_code = %s and l.value_source = 'computed'", (indicator,)).fetchall()
+        wijken = conn.execute(
+            "select count(distinct gemeentecode) from marts.fct_indicator_value where indicator_code = %s"
+            " and gemeentecode like 'WK0141%%'", (indicator,)).fetchone()[0]
+    assert expected and {k: float(v) for k, v in values.items()} == {k: float(v) for k, v in expected.items()}
+    assert traced == [(table_id, topic, cfg.cbs_dataderden_url)]
+    assert wijken == 12  # WK014110 .. WK014121
 
 
 def test_explain_a_werkplein_count_reaches_the_file_and_the_rows_counted(night: tuple[str, Settings, Path]) -> None:

@@ -14,21 +14,22 @@ SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 # CBS-fed in the catalogue, but no CBS table can feed them yet, each with the reason (also in the issue notes).
 NOT_YET_FED: dict[str, str] = {
     "ep_werkloosheidspercentage": (
-        "86008NED has no werkloze beroepsbevolking nor beroepsbevolking topic; per gemeente they are in the "
-        "binding-arbeidsmarkt tables 85969NED/86111NED/86276NED, whose keys are not verified "
-        "(cbs_evidence/86008NED.md)"
+        "published per gemeente only in 'Arbeidsdeelname; regionale indeling' (84703NED .. 86088NED), whose keys were "
+        "seen nowhere; the binding-arbeidsmarkt tables have no beroepsbevolking to divide by "
+        "(cbs_evidence/werkloosheid_leads.md)"
     ),
     "ea_beroepsbevolking_ontwikkeling": (
-        "werkzame, werkloze and niet-beroepsbevolking (x 1 000) are not topics of 86008NED as configured; the "
-        "binding-arbeidsmarkt tables that have them have no verified keys (cbs_evidence/86008NED.md)"
+        "werkzame, werkloze and niet-beroepsbevolking (x 1 000) per gemeente are in the regionale-indeling and "
+        "binding-arbeidsmarkt tables, none of whose keys is verified (cbs_evidence/werkloosheid_leads.md)"
     ),
     "ea_onbenut_arbeidspotentieel": (
         "CBS publishes onbenut arbeidspotentieel per gemeente only as maatwerk, not in a StatLine table "
         "(cbs_evidence/86008NED.md S10)"
     ),
     "zorg_jeugdhulp_clienten_0_17": (
-        "85098NED gives the share of under-18s with jeugdhulp in natura (%), not a number of clients; a count "
-        "table (85099NED, third-party lead) is not verified (cbs_evidence/85098NED.md)"
+        "85098NED gives the share of under-18s with jeugdhulp in natura (%), not a number of clients; 85099NED counts "
+        "ages 0-22 without an age split, and of 85100NED (with the age classes) no key or code was seen "
+        "(cbs_evidence/50150NED.md, part B)"
     ),
     "veil_vm_sociale_overlast_veel_pct": (
         "no 'veel sociale overlast' topic is known in 85146NED; EenOfMeerVormenVanSocialeOverlast_34 may mean "

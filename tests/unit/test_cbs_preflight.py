@@ -70,6 +70,17 @@ def test_an_unknown_region_code_is_named_with_the_codes_there(tmp_path: Path) ->
     assert problem.endswith("-> correct it in cbs_tables.yml (cbs_evidence/ lists the real codes)")
 
 
+def test_a_country_code_that_is_not_nederland_is_named(tmp_path: Path) -> None:
+    # In the uitkeringen tables NL00 is "Totaal" (incl. persons living abroad): read as Nederland it would double it.
+    cfg = settings(tmp_path, edited_tables(tmp_path, "    - NL01\n  twente_en", "    - NL0\n  twente_en"))
+    problems = problems_of(cfg)
+    assert problems == [
+        "CBS table 86003NED: region NL00 is 'Totaal' there, not Nederland -> configure NL01 (titled Nederland)"
+        " instead in cbs_tables.yml"]
+    # The politie table calls Nederland NL00, and that is fine.
+    assert problems_of(settings(tmp_path), "47018NED") == []
+
+
 def test_an_unknown_dimension_and_an_unknown_table_are_named(tmp_path: Path) -> None:
     pinned = "        year: 2024\n        fixed_dimensions: {Geslacht: T001038}\n"
     tables = edited_tables(tmp_path, "        year: 2024\n", pinned)

@@ -62,11 +62,16 @@ def r10(x: float) -> int:
     return int(round(x / 10.0)) * 10
 
 
+# Tables CBS serves for others (politie, RIVM) on its second catalogue, with the same OData v3 API.
+DATADERDEN = {"47018NED": "Politie", "50150NED": "RIVM"}
+
+
 def write(table_id: str, entity: str, rows: list[dict]) -> None:
     folder = ROOT / table_id
     folder.mkdir(parents=True, exist_ok=True)
+    host = "dataderden.cbs.nl" if table_id in DATADERDEN else "opendata.cbs.nl"
     doc = {
-        "odata.metadata": f"https://opendata.cbs.nl/ODataFeed/OData/{table_id}/$metadata#Cbs.OData.WebAPI.{entity}",
+        "odata.metadata": f"https://{host}/ODataFeed/OData/{table_id}/$metadata#Cbs.OData.WebAPI.{entity}",
         "value": rows,
     }
     (folder / f"{entity}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -88,7 +93,7 @@ def table_infos(table_id: str, title: str, frequency: str, period: str, modified
                 "ReasonDelivery": "Actualisering",
                 "Frequency": frequency,
                 "Period": period,
-                "Catalog": "CBS",
+                "Catalog": DATADERDEN.get(table_id, "CBS"),
                 "Language": "nl",
                 "OutputStatus": "Regulier",
                 "Source": "CBS.",
@@ -746,6 +751,102 @@ def veiligheidsmonitor() -> None:
     write(table_id, "TypedDataSet", rows)
 
 
+def geregistreerde_misdrijven() -> None:
+    """47018NED, politie: Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers, on dataderden
+    (cbs_evidence/47018NED.md).
+
+    Real shape: SoortMisdrijf codes with a trailing space ("0.0.0 " Totaal misdrijven, "1.1.1 " Diefstal/inbraak
+    woning), WijkenEnBuurten typed GeoDetail with keys padded to 10 (Nederland "NL00      "), yearly periods
+    2012JJ00 .. 2025JJ00, the topic GeregistreerdeMisdrijven_1 (aantal) and the string columns Gemeentenaam_2 and
+    SoortRegio_3. Real values: Nederland's totals of 2012 (1 127 693) and 2024 (805 327); every other figure is
+    synthetic (Almelo around 60 registered crimes per 1 000 inhabitants, falling over the years as nationally).
+    """
+    table_id = "47018NED"
+    title = "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers"
+    year_list = list(range(2012, 2026))
+    table_infos(table_id, title, "Perjaar", "2012 - 2025", "2026-02-15T02:00:00")
+    data_properties(
+        table_id,
+        [("SoortMisdrijf", "Dimension", "Soort misdrijf"), ("WijkenEnBuurten", "GeoDetail", "Wijken en buurten"),
+         ("Perioden", "TimeDimension", "Perioden")],
+        [("GeregistreerdeMisdrijven_1", "Geregistreerde misdrijven", "aantal", "Long"),
+         ("Gemeentenaam_2", "Gemeentenaam", None, "String"), ("SoortRegio_3", "Soort regio", None, "String")],
+    )
+    periods(table_id, [(f"{y}JJ00", str(y), "Definitief") for y in year_list])
+    soorten = {"0.0.0 ": ("Totaal misdrijven", 1.0), "1.1.1 ": ("Diefstal/inbraak woning", 0.045)}
+    write(table_id, "SoortMisdrijf", [{"Key": k, "Title": t, "Description": ""} for k, (t, _) in soorten.items()])
+    nederland_real = {2012: 1127693, 2024: 805327}
+    almelo = GEMEENTEN[0]
+    regions = [("NL00", "Nederland", "Land", NEDERLAND[2], NEDERLAND[3]),
+               *[(c, n, "Gemeente", i, r) for c, n, i, r in [*GEMEENTEN, OUTSIDE_TWENTE]],
+               *[(c, n, "Wijk", almelo[2] * share, almelo[3] * (2.2 if c == "WK014110" else 1.0))
+                 for c, (n, share) in ALMELO_WIJKEN.items()]]
+    rows = []
+    for code, name, soort_regio, inhabitants, rate in regions:
+        for year in year_list:
+            trend = 1.0 - 0.3 * (year - 2012) / 12  # crime fell by about 30 % from 2012 to 2024 (the real NL00)
+            for soort, (_, share) in soorten.items():
+                if code == "NL00" and year in nederland_real and soort == "0.0.0 ":
+                    value = nederland_real[year]
+                else:
+                    value = round(inhabitants * (0.045 + rate / 60000) * trend * share)
+                rows.append({
+                    "ID": len(rows), "SoortMisdrijf": soort, "WijkenEnBuurten": code.ljust(10),
+                    "Perioden": f"{year}JJ00", "GeregistreerdeMisdrijven_1": value,
+                    "Gemeentenaam_2": "" if code == "NL00" else almelo[1] if code[:2] == "WK" else name,
+                    "SoortRegio_3": "" if code == "NL00" else soort_regio,
+                })
+    write(table_id, "TypedDataSet", rows)
+    write(table_id, "WijkenEnBuurten", [{"Key": code.ljust(10), "Title": name, "Description": "",
+                                         "DimensionGroupId": None} for code, name, *_ in regions])
+
+
+def gezondheid_wijken_en_buurten() -> None:
+    """50150NED, RIVM: Gezondheid per wijk en buurt (modelled estimates, adults 18+), on dataderden
+    (cbs_evidence/50150NED.md).
+
+    Shape from third-party code reading the table: Leeftijd "20300" (18 jaar of ouder), Marges "MW00000" (the
+    central estimate), WijkenEnBuurten with NL01 for Nederland, the measurement years 2012, 2016, 2020, 2022 and
+    2024 (2024JJ00), the topics GoedErvarenGezondheid_4, EenOfMeerLangdurigeAandoeningen_5 and Eenzaam_25 ..
+    SociaalEenzaam_28 in % (keys, titles and unit third-party, unverified). No other Leeftijd or Marges code is
+    written: none was seen. Every figure is synthetic.
+    """
+    table_id = "50150NED"
+    table_infos(table_id, "Gezondheid per wijk en buurt; 2012/2016/2020/2022/2024 (indeling 2024)", "Onregelmatig",
+                "2012 - 2024", "2025-06-30T02:00:00")
+    topics = [("GoedErvarenGezondheid_4", "Goed ervaren gezondheid", "%", "Double", 1),
+              ("EenOfMeerLangdurigeAandoeningen_5", "Een of meer langdurige aandoeningen", "%", "Double", 1),
+              ("Eenzaam_25", "Eenzaam", "%", "Double", 1),
+              ("SterkEenzaam_26", "Sterk eenzaam", "%", "Double", 1),
+              ("EmotioneelEenzaam_27", "Emotioneel eenzaam", "%", "Double", 1),
+              ("SociaalEenzaam_28", "Sociaal eenzaam", "%", "Double", 1)]
+    data_properties(
+        table_id,
+        [("Leeftijd", "Dimension", "Leeftijd"), ("Marges", "Dimension", "Marges"),
+         ("WijkenEnBuurten", "GeoDimension", "Wijken en buurten"), ("Perioden", "TimeDimension", "Perioden")],
+        topics,
+    )
+    year_list = [2012, 2016, 2020, 2022, 2024]
+    periods(table_id, [(f"{y}JJ00", str(y), "Definitief") for y in year_list])
+    write(table_id, "Leeftijd", [{"Key": "20300", "Title": "18 jaar of ouder", "Description": ""}])
+    write(table_id, "Marges", [{"Key": "MW00000", "Title": "Waarde", "Description": ""}])
+    almelo = GEMEENTEN[0]
+    regions = [NEDERLAND, *GEMEENTEN, OUTSIDE_TWENTE,
+               *[(c, n, almelo[2] * share, int(almelo[3] * (0.4 + 1.6 * share / 0.12)))
+                 for c, (n, share) in ALMELO_WIJKEN.items()]]
+    wave = {2012: 0.0, 2016: 0.3, 2020: 0.9, 2022: 3.2, 2024: 2.0}  # the corona wave of 2022 lonelier
+    rows = []
+    for code, _name, _inhabitants, rate in regions:
+        for year in year_list:
+            sterk = round(8.0 + rate / 200 + wave[year], 1)
+            figures = (round(78.0 - rate / 60, 1), round(47.0 + rate / 200, 1), round(40.0 + rate / 80 + wave[year], 1),
+                       sterk, round(sterk * 2.6, 1), round(sterk * 3.1, 1))
+            rows.append({"ID": len(rows), "Leeftijd": "20300", "Marges": "MW00000", "WijkenEnBuurten": code.ljust(10),
+                         "Perioden": f"{year}JJ00",
+                         **{topic[0]: value for topic, value in zip(topics, figures, strict=True)}})
+    write(table_id, "TypedDataSet", rows)
+
+
 ROOT_V4 = Path(__file__).resolve().parent / "v4"
 
 def write_v4(table_id: str, entity: str, document: dict) -> None:
@@ -872,7 +973,7 @@ def kerncijfers_wijken_en_buurten_2025() -> None:
 
 # The tables of issue 19's corrections (everything but the uitkeringen wijken-en-buurten series).
 CORRECTED = (bevolking_per_maand, arbeidsdeelname, jeugdhulp, more_tables, veiligheidsmonitor,
-             kerncijfers_wijken_en_buurten_2025)
+             kerncijfers_wijken_en_buurten_2025, geregistreerde_misdrijven, gezondheid_wijken_en_buurten)
 
 def region_code_lists() -> None:
     """The code list of the region dimension (RegioS) for every v3 table that has none written above, as CBS serves
@@ -880,9 +981,10 @@ def region_code_lists() -> None:
     checks the configured codes against it."""
     names = {code: name for code, name, *_ in [*GEMEENTEN, NEDERLAND, OUTSIDE_TWENTE, *other_gemeenten()]}
     names.update({"PV23": "Overijssel (PV)", "LD02": "Oost-Nederland (LD)"})
+    names.update({code: title for code, (title, _) in ALMELO_WIJKEN.items()})
     for folder in sorted(ROOT.iterdir()):
         properties = json.loads((folder / "DataProperties.json").read_text(encoding="utf-8"))["value"]
-        geo = next((p["Key"] for p in properties if p["Type"] == "GeoDimension"), None)
+        geo = next((p["Key"] for p in properties if p["Type"] in ("GeoDimension", "GeoDetail")), None)
         if geo is None or (folder / f"{geo}.json").exists():
             continue
         rows = json.loads((folder / "TypedDataSet.json").read_text(encoding="utf-8"))["value"]
