@@ -233,6 +233,7 @@ def test_explain_a_cbs_formula_reaches_both_raw_rows_and_the_request(night: tupl
 
 @pytest.mark.parametrize(("indicator", "table_id", "topic"), [
     ("veil_misdrijven", "47018NED", "GeregistreerdeMisdrijven_1"),
+    ("veil_meldingen_verward_gedrag", "47024NED", "GeregistreerdeOverlast_1"),
     ("zorg_ernstig_eenzaam_pct", "50150NED", "SterkEenzaam_26"),
 ])
 def test_a_dataderden_indicator_is_the_recorded_cell_traced_to_its_table(
@@ -245,6 +246,7 @@ def test_a_dataderden_indicator_is_the_recorded_cell_traced_to_its_table(
     expected = {
         row["Perioden"]: row[topic] for row in recorded["value"]
         if row["WijkenEnBuurten"].rstrip() == "GM0141" and row.get("SoortMisdrijf", "0.0.0 ") == "0.0.0 "
+        and row.get("Overlast", "E33   ") == "E33   "
     }
     with psycopg.connect(url) as conn:
         values = dict(conn.execute(

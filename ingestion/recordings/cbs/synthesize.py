@@ -63,7 +63,7 @@ def r10(x: float) -> int:
 
 
 # Tables CBS serves for others (politie, RIVM) on its second catalogue, with the same OData v3 API.
-DATADERDEN = {"47018NED": "Politie", "50150NED": "RIVM"}
+DATADERDEN = {"47018NED": "Politie", "47024NED": "Politie", "50150NED": "RIVM"}
 
 
 def write(table_id: str, entity: str, rows: list[dict]) -> None:
@@ -801,6 +801,72 @@ def geregistreerde_misdrijven() -> None:
                                          "DimensionGroupId": None} for code, name, *_ in regions])
 
 
+# 47024NED's Nederland (NL00) yearly totals of "E33 Overlast door verward persoon", as downloaded from the table in
+# January 2024 (bernasco/staat_van_de_misdaad data/NL_Disorder.csv @14f99b5; cbs_evidence/47024NED.md).
+VERWARD_PERSOON_NL = {2012: 44571, 2013: 52168, 2014: 59600, 2015: 66030, 2016: 74939, 2017: 83611, 2018: 90628,
+                      2019: 99662, 2020: 117246, 2021: 130194, 2022: 138807, 2023: 141724}
+# Almelo's wijken as the politie tables title them (47024NED's WijkenEnBuurten code list, the same download)
+ALMELO_WIJKEN_POLITIE = {
+    "WK014110": "Binnenstad", "WK014111": "De Riet", "WK014112": "Noorderkwartier", "WK014113": "Sluitersveld",
+    "WK014114": "Wierdense Hoek", "WK014115": "Nieuwstraat-Kwartier", "WK014116": "Ossenkoppelerhoek",
+    "WK014117": "Hofkamp", "WK014118": "Schelfhorst", "WK014119": "Windmolenbroek", "WK014120": "Aadorp",
+    "WK014121": "Bornerbroek",
+}
+
+
+def geregistreerde_overlast() -> None:
+    """47024NED, politie: registered nuisance (overlast) per wijk and buurt, on dataderden
+    (cbs_evidence/47024NED.md).
+
+    Real shape from a download of the table (January 2024): the Overlast code list (nine codes padded to 6, "0.0.0 "
+    the total, "E33   " Overlast door verward persoon ...), WijkenEnBuurten padded to 10 with Nederland "NL00      "
+    and Almelo's wijken WK014110 .. WK014121 with the politie's titles, months and each year's total (JJ00), the topic
+    GeregistreerdeOverlast_1 (aantal) and the string columns Gemeentenaam_2 and SoortRegio_3. Real values:
+    Nederland's yearly E33 totals 2012-2023; everything else synthetic (Almelo around 10 E33 registrations per
+    1 000 inhabitants, rising as nationally). Only the yearly rows are written (the loader asks for JJ only).
+    """
+    table_id = "47024NED"
+    year_list = list(range(2012, 2024))
+    # the official title was not seen anywhere: this one is ours, from the topic title (47024NED.md)
+    table_infos(table_id, "Geregistreerde overlast; wijk, buurt", "Permaand", "2012 - 2023",
+                "2024-01-15T02:00:00")
+    data_properties(
+        table_id,
+        [("Overlast", "Dimension", "Overlast"), ("WijkenEnBuurten", "GeoDetail", "Wijken en buurten"),
+         ("Perioden", "TimeDimension", "Perioden")],
+        [("GeregistreerdeOverlast_1", "Geregistreerde overlast", "aantal", "Long"),
+         ("Gemeentenaam_2", "Gemeentenaam", None, "String"), ("SoortRegio_3", "Soort regio", None, "String")],
+    )
+    periods(table_id, [(f"{y}MM{m:02d}", f"{y} {MONTH_NAMES[m - 1]}", "Definitief") for y in year_list
+                       for m in range(1, 13)] + [(f"{y}JJ00", str(y), "Definitief") for y in year_list])
+    soorten = {"0.0.0 ": ("Totaal registraties overlast", 4.0), "E33   ": ("Overlast door verward persoon", 1.0),
+               "M22   ": ("Geluidshinder overig", 1.3)}
+    write(table_id, "Overlast", [{"Key": k, "Title": t, "Description": ""} for k, (t, _) in soorten.items()])
+    almelo = GEMEENTEN[0]
+    regions = [("NL00", "Nederland", "Land", NEDERLAND[2], NEDERLAND[3]),
+               *[(c, n, "Gemeente", i, r) for c, n, i, r in [*GEMEENTEN, OUTSIDE_TWENTE]],
+               *[(c, ALMELO_WIJKEN_POLITIE[c], "Wijk", almelo[2] * share, almelo[3] * (2.0 if c == "WK014110" else 1.0))
+                 for c, (_, share) in ALMELO_WIJKEN.items()]]
+    rows = []
+    for code, name, soort_regio, inhabitants, rate in regions:
+        for year in year_list:
+            trend = VERWARD_PERSOON_NL[year] / VERWARD_PERSOON_NL[2019]
+            for soort, (_, share) in soorten.items():
+                if code == "NL00" and soort == "E33   ":
+                    value = VERWARD_PERSOON_NL[year]
+                else:
+                    value = round(inhabitants * (0.004 + rate / 100000) * trend * share)
+                rows.append({
+                    "ID": len(rows), "Overlast": soort, "WijkenEnBuurten": code.ljust(10), "Perioden": f"{year}JJ00",
+                    "GeregistreerdeOverlast_1": value,
+                    "Gemeentenaam_2": "" if code == "NL00" else almelo[1] if code[:2] == "WK" else name,
+                    "SoortRegio_3": "" if code == "NL00" else soort_regio,
+                })
+    write(table_id, "TypedDataSet", rows)
+    write(table_id, "WijkenEnBuurten", [{"Key": code.ljust(10), "Title": name, "Description": "",
+                                         "DimensionGroupId": None} for code, name, *_ in regions])
+
+
 def gezondheid_wijken_en_buurten() -> None:
     """50150NED, RIVM: Gezondheid per wijk en buurt (modelled estimates, adults 18+), on dataderden
     (cbs_evidence/50150NED.md).
@@ -973,7 +1039,8 @@ def kerncijfers_wijken_en_buurten_2025() -> None:
 
 # The tables of issue 19's corrections (everything but the uitkeringen wijken-en-buurten series).
 CORRECTED = (bevolking_per_maand, arbeidsdeelname, jeugdhulp, more_tables, veiligheidsmonitor,
-             kerncijfers_wijken_en_buurten_2025, geregistreerde_misdrijven, gezondheid_wijken_en_buurten)
+             kerncijfers_wijken_en_buurten_2025, geregistreerde_misdrijven, geregistreerde_overlast,
+             gezondheid_wijken_en_buurten)
 
 def region_code_lists() -> None:
     """The code list of the region dimension (RegioS) for every v3 table that has none written above, as CBS serves
