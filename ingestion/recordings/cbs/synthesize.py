@@ -751,56 +751,6 @@ def veiligheidsmonitor() -> None:
     write(table_id, "TypedDataSet", rows)
 
 
-def geregistreerde_misdrijven() -> None:
-    """47018NED, politie: Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers, on dataderden
-    (cbs_evidence/47018NED.md).
-
-    Real shape: SoortMisdrijf codes with a trailing space ("0.0.0 " Totaal misdrijven, "1.1.1 " Diefstal/inbraak
-    woning), WijkenEnBuurten typed GeoDetail with keys padded to 10 (Nederland "NL00      "), yearly periods
-    2012JJ00 .. 2025JJ00, the topic GeregistreerdeMisdrijven_1 (aantal) and the string columns Gemeentenaam_2 and
-    SoortRegio_3. Real values: Nederland's totals of 2012 (1 127 693) and 2024 (805 327); every other figure is
-    synthetic (Almelo around 60 registered crimes per 1 000 inhabitants, falling over the years as nationally).
-    """
-    table_id = "47018NED"
-    title = "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers"
-    year_list = list(range(2012, 2026))
-    table_infos(table_id, title, "Perjaar", "2012 - 2025", "2026-02-15T02:00:00")
-    data_properties(
-        table_id,
-        [("SoortMisdrijf", "Dimension", "Soort misdrijf"), ("WijkenEnBuurten", "GeoDetail", "Wijken en buurten"),
-         ("Perioden", "TimeDimension", "Perioden")],
-        [("GeregistreerdeMisdrijven_1", "Geregistreerde misdrijven", "aantal", "Long"),
-         ("Gemeentenaam_2", "Gemeentenaam", None, "String"), ("SoortRegio_3", "Soort regio", None, "String")],
-    )
-    periods(table_id, [(f"{y}JJ00", str(y), "Definitief") for y in year_list])
-    soorten = {"0.0.0 ": ("Totaal misdrijven", 1.0), "1.1.1 ": ("Diefstal/inbraak woning", 0.045)}
-    write(table_id, "SoortMisdrijf", [{"Key": k, "Title": t, "Description": ""} for k, (t, _) in soorten.items()])
-    nederland_real = {2012: 1127693, 2024: 805327}
-    almelo = GEMEENTEN[0]
-    regions = [("NL00", "Nederland", "Land", NEDERLAND[2], NEDERLAND[3]),
-               *[(c, n, "Gemeente", i, r) for c, n, i, r in [*GEMEENTEN, OUTSIDE_TWENTE]],
-               *[(c, n, "Wijk", almelo[2] * share, almelo[3] * (2.2 if c == "WK014110" else 1.0))
-                 for c, (n, share) in ALMELO_WIJKEN.items()]]
-    rows = []
-    for code, name, soort_regio, inhabitants, rate in regions:
-        for year in year_list:
-            trend = 1.0 - 0.3 * (year - 2012) / 12  # crime fell by about 30 % from 2012 to 2024 (the real NL00)
-            for soort, (_, share) in soorten.items():
-                if code == "NL00" and year in nederland_real and soort == "0.0.0 ":
-                    value = nederland_real[year]
-                else:
-                    value = round(inhabitants * (0.045 + rate / 60000) * trend * share)
-                rows.append({
-                    "ID": len(rows), "SoortMisdrijf": soort, "WijkenEnBuurten": code.ljust(10),
-                    "Perioden": f"{year}JJ00", "GeregistreerdeMisdrijven_1": value,
-                    "Gemeentenaam_2": "" if code == "NL00" else almelo[1] if code[:2] == "WK" else name,
-                    "SoortRegio_3": "" if code == "NL00" else soort_regio,
-                })
-    write(table_id, "TypedDataSet", rows)
-    write(table_id, "WijkenEnBuurten", [{"Key": code.ljust(10), "Title": name, "Description": "",
-                                         "DimensionGroupId": None} for code, name, *_ in regions])
-
-
 # 47024NED's Nederland (NL00) yearly totals of "E33 Overlast door verward persoon", as downloaded from the table in
 # January 2024 (bernasco/staat_van_de_misdaad data/NL_Disorder.csv @14f99b5; cbs_evidence/47024NED.md).
 VERWARD_PERSOON_NL = {2012: 44571, 2013: 52168, 2014: 59600, 2015: 66030, 2016: 74939, 2017: 83611, 2018: 90628,
@@ -814,34 +764,27 @@ ALMELO_WIJKEN_POLITIE = {
 }
 
 
-def geregistreerde_overlast() -> None:
-    """47024NED, politie: registered nuisance (overlast) per wijk and buurt, on dataderden
-    (cbs_evidence/47024NED.md).
-
-    Real shape from a download of the table (January 2024): the Overlast code list (nine codes padded to 6, "0.0.0 "
-    the total, "E33   " Overlast door verward persoon ...), WijkenEnBuurten padded to 10 with Nederland "NL00      "
-    and Almelo's wijken WK014110 .. WK014121 with the politie's titles, months and each year's total (JJ00), the topic
-    GeregistreerdeOverlast_1 (aantal) and the string columns Gemeentenaam_2 and SoortRegio_3. Real values:
-    Nederland's yearly E33 totals 2012-2023; everything else synthetic (Almelo around 10 E33 registrations per
-    1 000 inhabitants, rising as nationally). Only the yearly rows are written (the loader asks for JJ only).
-    """
-    table_id = "47024NED"
-    year_list = list(range(2012, 2024))
-    # the official title was not seen anywhere: this one is ours, from the topic title (47024NED.md)
-    table_infos(table_id, "Geregistreerde overlast; wijk, buurt", "Permaand", "2012 - 2023",
-                "2024-01-15T02:00:00")
+def politie_wijk_en_buurt_table(
+    table_id: str,
+    kind: tuple[str, str],
+    kinds: dict[str, tuple[str, float]],
+    topic: tuple[str, str],
+    year_list: list[int],
+    figure,
+) -> None:
+    """The rows and code lists of a politie table per wijk and buurt (47018NED, 47024NED): a dimension of kinds
+    (``kind`` = key, title; ``kinds``: code as padded -> title, share of the total), WijkenEnBuurten typed GeoDetail
+    and padded to 10 (Nederland "NL00      ", the Twente gemeenten and Deventer, Almelo's wijken with the politie's
+    titles), the year totals (JJ00), the topic (key, title; aantal) and the string columns Gemeentenaam_2 and
+    SoortRegio_3. ``figure(code, kind_code, year, inhabitants, rate, share)``: the value, or None for synthetic."""
     data_properties(
         table_id,
-        [("Overlast", "Dimension", "Overlast"), ("WijkenEnBuurten", "GeoDetail", "Wijken en buurten"),
+        [(kind[0], "Dimension", kind[1]), ("WijkenEnBuurten", "GeoDetail", "Wijken en buurten"),
          ("Perioden", "TimeDimension", "Perioden")],
-        [("GeregistreerdeOverlast_1", "Geregistreerde overlast", "aantal", "Long"),
+        [(topic[0], topic[1], "aantal", "Long"),
          ("Gemeentenaam_2", "Gemeentenaam", None, "String"), ("SoortRegio_3", "Soort regio", None, "String")],
     )
-    periods(table_id, [(f"{y}MM{m:02d}", f"{y} {MONTH_NAMES[m - 1]}", "Definitief") for y in year_list
-                       for m in range(1, 13)] + [(f"{y}JJ00", str(y), "Definitief") for y in year_list])
-    soorten = {"0.0.0 ": ("Totaal registraties overlast", 4.0), "E33   ": ("Overlast door verward persoon", 1.0),
-               "M22   ": ("Geluidshinder overig", 1.3)}
-    write(table_id, "Overlast", [{"Key": k, "Title": t, "Description": ""} for k, (t, _) in soorten.items()])
+    write(table_id, kind[0], [{"Key": k, "Title": t, "Description": ""} for k, (t, _) in kinds.items()])
     almelo = GEMEENTEN[0]
     regions = [("NL00", "Nederland", "Land", NEDERLAND[2], NEDERLAND[3]),
                *[(c, n, "Gemeente", i, r) for c, n, i, r in [*GEMEENTEN, OUTSIDE_TWENTE]],
@@ -850,21 +793,78 @@ def geregistreerde_overlast() -> None:
     rows = []
     for code, name, soort_regio, inhabitants, rate in regions:
         for year in year_list:
-            trend = VERWARD_PERSOON_NL[year] / VERWARD_PERSOON_NL[2019]
-            for soort, (_, share) in soorten.items():
-                if code == "NL00" and soort == "E33   ":
-                    value = VERWARD_PERSOON_NL[year]
-                else:
-                    value = round(inhabitants * (0.004 + rate / 100000) * trend * share)
+            for kind_code, (_, share) in kinds.items():
                 rows.append({
-                    "ID": len(rows), "Overlast": soort, "WijkenEnBuurten": code.ljust(10), "Perioden": f"{year}JJ00",
-                    "GeregistreerdeOverlast_1": value,
+                    "ID": len(rows), kind[0]: kind_code, "WijkenEnBuurten": code.ljust(10), "Perioden": f"{year}JJ00",
+                    topic[0]: figure(code, kind_code, year, inhabitants, rate, share),
                     "Gemeentenaam_2": "" if code == "NL00" else almelo[1] if code[:2] == "WK" else name,
                     "SoortRegio_3": "" if code == "NL00" else soort_regio,
                 })
     write(table_id, "TypedDataSet", rows)
     write(table_id, "WijkenEnBuurten", [{"Key": code.ljust(10), "Title": name, "Description": "",
                                          "DimensionGroupId": None} for code, name, *_ in regions])
+
+
+def geregistreerde_misdrijven() -> None:
+    """47018NED, politie: Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers, on dataderden
+    (cbs_evidence/47018NED.md).
+
+    Real shape: SoortMisdrijf codes with a trailing space ("0.0.0 " Totaal misdrijven, "1.1.1 " Diefstal/inbraak
+    woning), WijkenEnBuurten typed GeoDetail and padded to 10 (Nederland "NL00      "), yearly periods
+    2012JJ00 .. 2025JJ00, the topic GeregistreerdeMisdrijven_1 (aantal). Real values: Nederland's totals of 2012
+    (1 127 693) and 2024 (805 327); every other figure is synthetic (Almelo around 60 registered crimes per 1 000
+    inhabitants, falling over the years as nationally).
+    """
+    table_id = "47018NED"
+    year_list = list(range(2012, 2026))
+    table_infos(table_id, "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers", "Perjaar",
+                "2012 - 2025", "2026-02-15T02:00:00")
+    periods(table_id, [(f"{y}JJ00", str(y), "Definitief") for y in year_list])
+    nederland_real = {2012: 1127693, 2024: 805327}
+
+    def figure(code: str, soort: str, year: int, inhabitants: float, rate: float, share: float) -> int:
+        if code == "NL00" and year in nederland_real and soort == "0.0.0 ":
+            return nederland_real[year]
+        trend = 1.0 - 0.3 * (year - 2012) / 12  # crime fell by about 30 % from 2012 to 2024 (the real NL00)
+        return round(inhabitants * (0.045 + rate / 60000) * trend * share)
+
+    politie_wijk_en_buurt_table(
+        table_id, ("SoortMisdrijf", "Soort misdrijf"),
+        {"0.0.0 ": ("Totaal misdrijven", 1.0), "1.1.1 ": ("Diefstal/inbraak woning", 0.045)},
+        ("GeregistreerdeMisdrijven_1", "Geregistreerde misdrijven"), year_list, figure,
+    )
+
+
+def geregistreerde_overlast() -> None:
+    """47024NED, politie: registered nuisance (overlast) per wijk and buurt, on dataderden
+    (cbs_evidence/47024NED.md).
+
+    Real shape from a download of the table (January 2024): the Overlast code list (nine codes padded to 6, "0.0.0 "
+    the total, "E33   " Overlast door verward persoon ...; three written), WijkenEnBuurten padded to 10 with Nederland
+    "NL00      " and Almelo's wijken WK014110 .. WK014121 with the politie's titles, months and each year's total
+    (JJ00), the topic GeregistreerdeOverlast_1 (aantal). Real values: Nederland's yearly E33 totals 2012-2023;
+    everything else synthetic (Almelo around 10 E33 registrations per 1 000 inhabitants, rising as nationally). Only
+    the yearly rows are written (the loader asks for JJ only).
+    """
+    table_id = "47024NED"
+    year_list = list(range(2012, 2024))
+    # the official title was not seen anywhere: this one is ours, from the topic title (47024NED.md)
+    table_infos(table_id, "Geregistreerde overlast; wijk, buurt", "Permaand", "2012 - 2023", "2024-01-15T02:00:00")
+    periods(table_id, [(f"{y}MM{m:02d}", f"{y} {MONTH_NAMES[m - 1]}", "Definitief") for y in year_list
+                       for m in range(1, 13)] + [(f"{y}JJ00", str(y), "Definitief") for y in year_list])
+
+    def figure(code: str, soort: str, year: int, inhabitants: float, rate: float, share: float) -> int:
+        if code == "NL00" and soort == "E33   ":
+            return VERWARD_PERSOON_NL[year]
+        trend = VERWARD_PERSOON_NL[year] / VERWARD_PERSOON_NL[2019]
+        return round(inhabitants * (0.004 + rate / 100000) * trend * share)
+
+    politie_wijk_en_buurt_table(
+        table_id, ("Overlast", "Overlast"),
+        {"0.0.0 ": ("Totaal registraties overlast", 4.0), "E33   ": ("Overlast door verward persoon", 1.0),
+         "M22   ": ("Geluidshinder overig", 1.3)},
+        ("GeregistreerdeOverlast_1", "Geregistreerde overlast"), year_list, figure,
+    )
 
 
 def gezondheid_wijken_en_buurten() -> None:
@@ -875,7 +875,8 @@ def gezondheid_wijken_en_buurten() -> None:
     central estimate), WijkenEnBuurten with NL01 for Nederland, the measurement years 2012, 2016, 2020, 2022 and
     2024 (2024JJ00), the topics GoedErvarenGezondheid_4, EenOfMeerLangdurigeAandoeningen_5 and Eenzaam_25 ..
     SociaalEenzaam_28 in % (keys, titles and unit third-party, unverified). No other Leeftijd or Marges code is
-    written: none was seen. Every figure is synthetic.
+    written: none was seen. Every figure is synthetic; the rest of the country as the GM3001.. gemeenten (the table
+    covers every gemeente), for the ranks.
     """
     table_id = "50150NED"
     table_infos(table_id, "Gezondheid per wijk en buurt; 2012/2016/2020/2022/2024 (indeling 2024)", "Onregelmatig",
@@ -897,7 +898,7 @@ def gezondheid_wijken_en_buurten() -> None:
     write(table_id, "Leeftijd", [{"Key": "20300", "Title": "18 jaar of ouder", "Description": ""}])
     write(table_id, "Marges", [{"Key": "MW00000", "Title": "Waarde", "Description": ""}])
     almelo = GEMEENTEN[0]
-    regions = [NEDERLAND, *GEMEENTEN, OUTSIDE_TWENTE,
+    regions = [NEDERLAND, *GEMEENTEN, OUTSIDE_TWENTE, *other_gemeenten(),
                *[(c, n, almelo[2] * share, int(almelo[3] * (0.4 + 1.6 * share / 0.12)))
                  for c, (n, share) in ALMELO_WIJKEN.items()]]
     wave = {2012: 0.0, 2016: 0.3, 2020: 0.9, 2022: 3.2, 2024: 2.0}  # the corona wave of 2022 lonelier
