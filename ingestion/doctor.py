@@ -312,11 +312,13 @@ def check_cbs(cfg: Settings) -> Check:
         response = requests.get(url, timeout=HTTP_TIMEOUT_SECONDS, headers={"Accept": "application/json"})
     except requests.RequestException as exc:
         return Check("cbs", FAIL, f"CBS API not reachable ({url}): {_one_line(exc)[:300]}",
-                     "check the workers' outbound HTTPS (proxy, firewall) to CBS_ODATA_URL / CBS_ODATA_V4_URL; "
+                     "check the workers' outbound HTTPS (proxy, firewall) to CBS_ODATA_URL / CBS_ODATA_V4_URL / "
+                     "CBS_DATADERDEN_URL; "
                      "CBS outages pass: the next night loads what was missed")
     if response.status_code != 200:
         return Check("cbs", FAIL, f"CBS API answered {response.status_code} for {url}",
-                     "check CBS_ODATA_URL / CBS_ODATA_V4_URL and the table id in CBS_TABLES_FILE")
+                     "check CBS_ODATA_URL / CBS_ODATA_V4_URL / CBS_DATADERDEN_URL and the table id in "
+                     "CBS_TABLES_FILE")
     return Check("cbs", OK, f"CBS API reachable ({url}: 200)")
 
 

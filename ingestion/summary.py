@@ -67,7 +67,8 @@ def render(url: str, cfg: Settings) -> str:
             "Set SOURCE_MODE=live for the real services."
         )
     else:
-        lines.append(f"Source data: live services (CBS at {cfg.cbs_odata_url}).")
+        lines.append(f"Source data: live services (CBS at {cfg.cbs_odata_url}, {cfg.cbs_odata_v4_url} and "
+                     f"{cfg.cbs_dataderden_url}).")
     lines += ["", f"Marts (schema {LIVE_SCHEMA}):"]
     for table, count in facts["tables"].items():
         lines.append(f"  {LIVE_SCHEMA}.{table:<34} {count:>8} rows")

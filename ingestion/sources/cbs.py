@@ -482,9 +482,12 @@ class _V4:
 
 def api_for(cfg: TableConfig, settings: Settings, session: requests.Session) -> _V3 | _V4:
     timeout = settings.http_timeout_seconds
-    if cfg.catalogue not in CATALOGUES or (cfg.catalogue != "opendata" and cfg.api != "v3"):
+    if cfg.catalogue not in CATALOGUES:
         raise CbsError(f"CBS table {cfg.table_id}: catalogue {cfg.catalogue!r} in cbs_tables.yml is not one of "
-                       f"{', '.join(CATALOGUES)} (dataderden is served by OData v3 only)")
+                       f"{', '.join(CATALOGUES)}")
+    if cfg.catalogue == "dataderden" and cfg.api != "v3":
+        raise CbsError(f"CBS table {cfg.table_id}: catalogue dataderden is served by OData v3 only -> api: v3 in "
+                       "cbs_tables.yml")
     if cfg.api == "v3":
         base_url = settings.cbs_dataderden_url if cfg.catalogue == "dataderden" else settings.cbs_odata_url
         return _V3(CbsClient(base_url, session, timeout, body_retries=settings.http_retries))

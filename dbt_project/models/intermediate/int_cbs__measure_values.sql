@@ -5,7 +5,7 @@
 
 {#- Mapped CBS measures per series, region and period. Editions of a series are stitched into one history: where
     two editions hold the same period, the newer edition wins. The Kerncijfers wijken en buurten and the politie
-    tables (47018NED) call Nederland NL00; everywhere else it is NL01 (the uitkeringen tables' NL00 is "Totaal" incl. buitenland, and is not loaded:
+    tables (47018NED, 47024NED) call Nederland NL00; everywhere else it is NL01 (the uitkeringen tables' NL00 is "Totaal" incl. buitenland, and is not loaded:
     cbs_tables.yml). -#}
 with observations as (
     select * from {{ ref('stg_cbs__observations') }}

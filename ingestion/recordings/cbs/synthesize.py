@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from statistics import NormalDist
 
@@ -766,25 +767,26 @@ ALMELO_WIJKEN_POLITIE = {
 
 def politie_wijk_en_buurt_table(
     table_id: str,
-    kind: tuple[str, str],
-    kinds: dict[str, tuple[str, float]],
+    dimension: tuple[str, str],
+    codes: dict[str, tuple[str, float]],
     topic: tuple[str, str],
     year_list: list[int],
-    figure,
+    figure: Callable[[str, str, int, float, float, float], int],
 ) -> None:
-    """The rows and code lists of a politie table per wijk and buurt (47018NED, 47024NED): a dimension of kinds
-    (``kind`` = key, title; ``kinds``: code as padded -> title, share of the total), WijkenEnBuurten typed GeoDetail
-    and padded to 10 (Nederland "NL00      ", the Twente gemeenten and Deventer, Almelo's wijken with the politie's
-    titles), the year totals (JJ00), the topic (key, title; aantal) and the string columns Gemeentenaam_2 and
-    SoortRegio_3. ``figure(code, kind_code, year, inhabitants, rate, share)``: the value, or None for synthetic."""
+    """The rows and code lists of a politie table per wijk and buurt (47018NED, 47024NED): the dimension of kinds of
+    crime or overlast (``dimension`` = key, title; ``codes``: code as padded -> title, share of the total),
+    WijkenEnBuurten typed GeoDetail and padded to 10 (Nederland "NL00      ", the Twente gemeenten and Deventer,
+    Almelo's wijken with the politie's titles), the year totals (JJ00), the topic (key, title; aantal) and the
+    string columns Gemeentenaam_2 and SoortRegio_3. ``figure(region, code, year, inhabitants, rate, share)`` gives
+    each cell's value (real where the evidence has one, else synthetic)."""
     data_properties(
         table_id,
-        [(kind[0], "Dimension", kind[1]), ("WijkenEnBuurten", "GeoDetail", "Wijken en buurten"),
+        [(dimension[0], "Dimension", dimension[1]), ("WijkenEnBuurten", "GeoDetail", "Wijken en buurten"),
          ("Perioden", "TimeDimension", "Perioden")],
         [(topic[0], topic[1], "aantal", "Long"),
          ("Gemeentenaam_2", "Gemeentenaam", None, "String"), ("SoortRegio_3", "Soort regio", None, "String")],
     )
-    write(table_id, kind[0], [{"Key": k, "Title": t, "Description": ""} for k, (t, _) in kinds.items()])
+    write(table_id, dimension[0], [{"Key": k, "Title": t, "Description": ""} for k, (t, _) in codes.items()])
     almelo = GEMEENTEN[0]
     regions = [("NL00", "Nederland", "Land", NEDERLAND[2], NEDERLAND[3]),
                *[(c, n, "Gemeente", i, r) for c, n, i, r in [*GEMEENTEN, OUTSIDE_TWENTE]],
@@ -793,10 +795,10 @@ def politie_wijk_en_buurt_table(
     rows = []
     for code, name, soort_regio, inhabitants, rate in regions:
         for year in year_list:
-            for kind_code, (_, share) in kinds.items():
+            for dimension_code, (_, share) in codes.items():
                 rows.append({
-                    "ID": len(rows), kind[0]: kind_code, "WijkenEnBuurten": code.ljust(10), "Perioden": f"{year}JJ00",
-                    topic[0]: figure(code, kind_code, year, inhabitants, rate, share),
+                    "ID": len(rows), dimension[0]: dimension_code, "WijkenEnBuurten": code.ljust(10),
+                    "Perioden": f"{year}JJ00", topic[0]: figure(code, dimension_code, year, inhabitants, rate, share),
                     "Gemeentenaam_2": "" if code == "NL00" else almelo[1] if code[:2] == "WK" else name,
                     "SoortRegio_3": "" if code == "NL00" else soort_regio,
                 })
