@@ -29,6 +29,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from ingestion.privacy import could_be_bsn_number, replace_bsns, screened_value
 from ingestion.pseudonym import Pseudonymiser, mask, postcode4
 
 CSV_SUFFIXES = (".csv", ".txt")
@@ -304,6 +305,9 @@ class Column:
     values: frozenset[str] | None = None  # code/text: the allowed values
     aliases: tuple[str, ...] = ()
     personal: bool = False  # never shown in a message or a quarantine record
+    # A BSN token in this text column (ingestion.privacy): "marker" replaces it in free text, "pseudonym" puts the
+    # person's pseudonym in its place in an identifier that may be the BSN (the same dossier keeps one identifier).
+    bsn_in_text: str = "marker"
 
     @property
     def keys(self) -> set[str]:
@@ -321,12 +325,14 @@ class RowTyper:
     decimal: str = ","
     positions: list[int | None] = field(init=False)
     extra: dict[str, int] = field(init=False)  # header as in the file -> position, for columns not in the contract
+    personal_file: bool = field(init=False)  # the contract declares personal columns: shown values are screened
+    screened: dict[str, bool] = field(init=False)  # text column -> its header says BSN (an 8-digit token counts)
 
     def __post_init__(self) -> None:
         found: dict[str, list[int]] = {}
         for position, name in enumerate(self.header):
             found.setdefault(normalise_header(name), []).append(position)
-        personal = any(c.personal for c in self.columns)
+        personal = self.personal_file = any(c.personal for c in self.columns)
         self.positions = []
         missing = []
         for column in self.columns:
@@ -354,6 +360,11 @@ class RowTyper:
             )
         used = {p for p in self.positions if p is not None}
         self.extra = {str(h): i for i, h in enumerate(self.header) if i not in used and str(h).strip()}
+        # Text that the contract does not restrict to a list of values can hold a BSN: it is screened.
+        self.screened = {
+            c.name: _says_bsn(c.name, self.header[p] if p is not None else "")
+            for c, p in zip(self.columns, self.positions, strict=True)
+            if c.kind in ("text", "code") and c.values is None}
         if self.pseudonymiser is None and any(c.kind == "bsn" for c in self.columns):
             raise ValueError("a file with a BSN column needs a Pseudonymiser")
 
@@ -365,18 +376,37 @@ class RowTyper:
             filled = max(i for i, c in enumerate(cells) if _cell_text(c)) + 1
             problems.append(Problem(number, None, None, f"{filled} cells, but the header has {len(self.header)} "
                                     "columns: a separator inside a value, or a value beyond the header"))
+        elif self.personal_file and len(cells) < len(self.header):
+            problems.append(Problem(number, None, None, f"{len(cells)} cells, but the header has {len(self.header)} "
+                                    "columns: a missing cell shifts the row"))
+        if problems and self.personal_file:
+            # In a shifted row of personal data any cell may sit under another column's name (a BSN or a birth date
+            # under a text column): nothing of it is kept, only the row number and why.
+            return [None] * len(self.columns), problems
         for column, position in zip(self.columns, self.positions, strict=True):
             raw = cells[position] if position is not None and position < len(cells) else None
             try:
                 values.append(self._convert(column, raw))
             except ValueError as exc:
-                shown = mask(raw) if column.personal else _cell_text(raw)
+                text = _cell_text(raw) if not isinstance(raw, str) else raw.strip()
+                shown = mask(raw) if column.personal else screened_value(text, personal_file=self.personal_file)
                 problems.append(Problem(number, column.name, shown, str(exc)))
                 values.append(None)
         return values, problems
 
     def extras(self, cells: Sequence[Any]) -> dict[str, str]:
-        return {name: _cell_text(cells[i]) for name, i in self.extra.items() if i < len(cells) and _cell_text(cells[i])}
+        """The cells of columns the contract does not name, as text, with any BSN in them replaced by a marker."""
+        return {name: replace_bsns(_cell_text(cells[i]), bsn_context=_says_bsn(name))
+                for name, i in self.extra.items() if i < len(cells) and _cell_text(cells[i])}
+
+    def screen(self, column: Column, text: str) -> str:
+        """A text cell with no BSN in clear (``Column.bsn_in_text``); unchanged when it holds none."""
+        bsn_context = self.screened.get(column.name)
+        if bsn_context is None:
+            return text
+        if column.bsn_in_text == "pseudonym" and self.pseudonymiser is not None:
+            return replace_bsns(text, lambda digits: self.pseudonymiser.bsn(digits) or "", bsn_context=bsn_context)
+        return replace_bsns(text, bsn_context=bsn_context)
 
     def _convert(self, column: Column, raw: Any) -> Any:
         text = _cell_text(raw) if not isinstance(raw, str) else raw.strip()
@@ -393,7 +423,7 @@ def _to_code(typer: RowTyper, column: Column, raw: Any, text: str) -> str:
         text = text.zfill(column.width)
     if column.values is not None and text not in column.values:
         raise ValueError(f"not one of {', '.join(sorted(column.values))}")
-    return text
+    return typer.screen(column, text)
 
 
 def _to_int(typer: RowTyper, column: Column, raw: Any, text: str) -> int:
@@ -410,7 +440,7 @@ def _to_int(typer: RowTyper, column: Column, raw: Any, text: str) -> int:
 
 def _to_decimal(typer: RowTyper, column: Column, raw: Any, text: str) -> Decimal:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return _storable(Decimal(str(raw)))
+        return storable(Decimal(str(raw)))
     return parse_decimal(text, typer.decimal)
 
 
@@ -429,13 +459,21 @@ def parse_decimal(text: str, decimal: str) -> Decimal:
         number = Decimal(value)
     except InvalidOperation:
         raise ValueError("not a number") from None
-    return _storable(number)
+    return storable(number)
 
 
-def _storable(number: Decimal) -> Decimal:
-    """The number, if PostgreSQL's numeric can hold it (a COPY of one that cannot fails the whole file)."""
+class CouldBeBsn(ValueError):
+    """A number that is not stored because it could be a BSN: its own reason, not 'not a number'."""
+
+
+def storable(number: Decimal) -> Decimal:
+    """The number, if PostgreSQL's numeric can hold it (a COPY of one that cannot fails the whole file) and it
+    cannot be a BSN in clear."""
     if not number.is_finite():
         raise ValueError("not a number")
+    if could_be_bsn_number(number):
+        raise CouldBeBsn("a whole number of nine digits that passes the BSN elfproef: not stored, it could be a BSN "
+                         "(an amount this large: write it rounded to thousands)")
     exponent = number.as_tuple().exponent
     if number.adjusted() >= MAX_NUMBER_DIGITS or (isinstance(exponent, int) and -exponent > MAX_NUMBER_DIGITS):
         raise ValueError(f"a number of more than {MAX_NUMBER_DIGITS} digits: no value the warehouse can store")
@@ -496,7 +534,12 @@ def _to_postcode4(typer: RowTyper, column: Column, raw: Any, text: str) -> str:
 def _to_text(typer: RowTyper, column: Column, raw: Any, text: str) -> str:
     if column.values is not None and text not in column.values:
         raise ValueError(f"not one of {', '.join(sorted(column.values))}")
-    return text
+    return typer.screen(column, text)
+
+
+def _says_bsn(*names: str) -> bool:
+    """A column whose name says BSN (burgerservicenummer, sofinummer): an eight-digit number in it is one too."""
+    return any(k in normalise_header(n) for n in names for k in ("bsn", "burgerservice", "sofi"))
 
 
 _CONVERTERS: dict[str, Callable[[RowTyper, Column, Any, str], Any]] = {

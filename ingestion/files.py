@@ -25,6 +25,7 @@ from ingestion.config import Settings
 from ingestion.demo import is_generated
 from ingestion.filereader import FileRejected, OpenedFile, Problem, file_sha256, open_file, too_large
 from ingestion.loader import GOOD_STATUSES, BatchSpec, BatchUnchanged, open_batch
+from ingestion.privacy import replace_bsns, screened_record, screened_value
 from ingestion.pseudonym import Pseudonymiser, resolve_key
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,13 @@ class ParsedFile:
 
     def reject_row(self, problems: Sequence[Problem], record: dict[str, Any] | None) -> None:
         self.problems.extend((p, record) for p in problems)
+
+    def screened_problems(self, *, personal_file: bool) -> list[tuple[Problem, dict[str, Any] | None]]:
+        """The problems as audit.quarantine and the log may hold them (``ingestion.privacy``): whatever a source
+        module put in a value, reason or record, no BSN in clear, and in a file with personal data no value that
+        could be a BSN, a birth date or a postcode."""
+        return [(Problem(p.row, p.column, screened_value(p.value, personal_file=personal_file),
+                         replace_bsns(p.reason)), screened_record(record)) for p, record in self.problems]
 
 
 class FileSource(Protocol):
@@ -194,12 +202,13 @@ def load_file(
                 loaded = batch.copy_rows(entity, ["row_number", *parsed.columns], parsed.rows)
             finally:
                 opened.close()  # also when parsing rejected the file, so it can be moved
-            if loaded == 0 and parsed.problems:
+            problems = parsed.screened_problems(personal_file=source.personal_data)
+            if loaded == 0 and problems:
                 raise FileRejected(path.name, f"no row could be loaded: all {_bad_rows(parsed)} data rows have "
-                                              f"problems, the first: {parsed.problems[0][0].describe(path.name)}")
+                                              f"problems, the first: {problems[0][0].describe(path.name)}")
             if loaded == 0:
                 raise FileRejected(path.name, "the file has a header but no data rows")
-            _quarantine_rows(conn, batch.batch_id, source.name, path.name, parsed.problems)
+            _quarantine_rows(conn, batch.batch_id, source.name, path.name, problems)
             batch.request_params["rows_quarantined"] = _bad_rows(parsed)
         return FileOutcome(path.name, batch.status, batch.batch_id, rows_loaded=batch.row_count,
                            rows_quarantined=_bad_rows(parsed), reason=batch.message,
@@ -245,19 +254,22 @@ def _reject(conn: psycopg.Connection, batch_id: int, source: str, path: Path, re
     """Record the file as rejected with its reason, and move it out of the drop folder into quarantine."""
     conn.rollback()
     moved = _move_to_quarantine(path, batch_id)
+    # The reason may quote a cell (a header row that is data): no BSN in clear in the record or the output.
+    message, reason = replace_bsns(str(rejected)), replace_bsns(rejected.reason)
+    value = None if rejected.value is None else replace_bsns(rejected.value)
     conn.execute(
         "update audit.load_batch set status = 'rejected', finished_at = now(), row_count = 0, message = %s"
         " where batch_id = %s",
-        (str(rejected), batch_id),
+        (message, batch_id),
     )
     conn.execute(
         "insert into audit.quarantine (batch_id, source, file_name, row_number, column_name, value, reason,"
         " quarantine_path) values (%s, %s, %s, %s, %s, %s, %s, %s)",
-        (batch_id, source, path.name, rejected.row, rejected.column, rejected.value, rejected.reason, moved),
+        (batch_id, source, path.name, rejected.row, rejected.column, value, reason, moved),
     )
     conn.commit()
-    log.warning("rejected %s", rejected)
-    return FileOutcome(path.name, "rejected", batch_id, reason=str(rejected), quarantine_path=moved)
+    log.warning("rejected %s", message)
+    return FileOutcome(path.name, "rejected", batch_id, reason=message, quarantine_path=moved)
 
 
 def quarantine_failed_batch(conn: psycopg.Connection, batch_id: int, reason: str) -> str | None:

@@ -33,8 +33,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ingestion.filereader import Column, OpenedFile, Problem, RowTyper, detect_decimal, parse_date, parse_decimal
+from ingestion.filereader import (
+    Column,
+    CouldBeBsn,
+    OpenedFile,
+    Problem,
+    RowTyper,
+    detect_decimal,
+    parse_date,
+    parse_decimal,
+    storable,
+)
 from ingestion.files import ParsedFile
+from ingestion.privacy import replace_bsns
 from ingestion.pseudonym import Pseudonymiser
 
 FILE_RE = re.compile(r"handmatig_(?P<onderwerp>[a-z0-9]+(?:[a-z0-9-]*))_(?P<date>\d{8})(?:[_-][^.]*)?\.(?:csv|xlsx)")
@@ -231,7 +242,7 @@ def read_number(raw: Any, decimal: str) -> Decimal:
     """A number cell as it is; text with the file's decimal mark, else the other one ('7,5' and '7.5' both 7.5
     when unambiguous; '1.234' in a decimal-comma file is 1234)."""
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return Decimal(str(raw))
+        return storable(Decimal(str(raw)))
     text = str(raw).strip().removesuffix("%").strip()
     try:
         return parse_decimal(text, decimal)
@@ -251,11 +262,13 @@ def read_waarde(raw: Any, unit: str, decimal: str) -> tuple[Decimal | None, str 
             raise ValueError(f"a number, but the unit is {rule.meaning}")
         if len(label) > LABEL_MAX_LENGTH:
             raise ValueError(f"a label of more than {LABEL_MAX_LENGTH} characters")
-        return None, label
+        return None, replace_bsns(label)
     if isinstance(raw, str) and raw.strip().endswith("%") and unit != "percent":
         raise ValueError(f"a percentage, but the unit is {rule.meaning}")
     try:
         number = read_number(raw, decimal)
+    except CouldBeBsn:
+        raise
     except ValueError:
         raise ValueError(f"not a number, but the unit is {rule.meaning}") from None
     if problem := rule.check(number):

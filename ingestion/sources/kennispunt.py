@@ -27,6 +27,7 @@ from ingestion.filereader import (
     detect_decimal,
     normalise_header,
     parse_decimal,
+    storable,
 )
 from ingestion.files import ParsedFile
 from ingestion.pseudonym import Pseudonymiser
@@ -52,7 +53,7 @@ def read_value(text: Any, decimal: str) -> tuple[Decimal | None, str | None]:
 
     A number cell of a spreadsheet is taken as it is (no decimal mark involved)."""
     if isinstance(text, int | float) and not isinstance(text, bool):
-        return Decimal(str(text)), None
+        return storable(Decimal(str(text))), None
     if text is None or not str(text).strip():
         return None, None
     if SUPPRESSED_RE.match(text.strip()):

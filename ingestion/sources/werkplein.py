@@ -39,7 +39,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "werkplein_uitkering": (
         PEILDATUM,
         GEMEENTECODE,
-        Column("registratienummer", nullable=False),
+        Column("registratienummer", nullable=False, bsn_in_text="pseudonym"),
         BSN,
         Column("geboortedatum", "birthdate", personal=True),
         Column("geslacht", "code", values=_codes("M", "V", "O")),
@@ -59,7 +59,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "werkplein_voorziening": (
         PEILDATUM,
         GEMEENTECODE,
-        Column("registratienummer_voorziening", nullable=False),
+        Column("registratienummer_voorziening", nullable=False, bsn_in_text="pseudonym"),
         BSN,
         Column("type_voorziening", "code", nullable=False, width=2,
                values=_codes("01", "03", "04", "05", "06", "07", "08", "99")),

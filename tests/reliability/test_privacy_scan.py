@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.privacy import files_quoting
+from tests.support.privacy import bsns_written_in, files_quoting
 
 BSN = "999990019"  # a test BSN (9-series, passes the elfproef)
 
@@ -19,3 +19,12 @@ def test_files_quoting_finds_a_bsn_in_any_file_but_the_skipped_folder(tmp_path: 
     assert (scanned, quoting) == (2, [tmp_path / "report.csv"])
     (tmp_path / "report.csv").write_text("a;b\n1;2\n")
     assert files_quoting(tmp_path, {BSN}, skip=(tmp_path / "drop",)) == (2, [])
+
+
+def test_the_warehouse_scan_reads_every_written_form_of_a_bsn() -> None:
+    """The scan behind `nine_digit_numbers` (issue 20): separators, and eight digits only after the word BSN."""
+    assert bsns_written_in(f"nr {BSN}, {BSN[:4]}.{BSN[4:6]}.{BSN[6:]}, {BSN[:3]} {BSN[3:6]} {BSN[6:]}") == [BSN] * 3
+    assert bsns_written_in(f"{BSN[:3]}-{BSN[3:6]}-{BSN[6:]}") == [BSN]
+    assert bsns_written_in("bsn 12345672") == ["012345672"] and bsns_written_in("12345672") == []
+    # No BSN: ten digits, a checksum's digits between hex letters, a number failing the elfproef.
+    assert bsns_written_in(f"{BSN}0 a{BSN}f 123456789") == []

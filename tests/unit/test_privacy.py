@@ -1,0 +1,71 @@
+"""The privacy screen (ingestion/privacy.py): which tokens are BSNs, and what a message may show."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ingestion.privacy import (
+    BSN_MARKER,
+    bsn_tokens,
+    could_be_bsn_number,
+    looks_personal,
+    replace_bsns,
+    screened_record,
+    screened_value,
+)
+
+BSN = "123456782"  # passes the elfproef
+
+
+@pytest.mark.parametrize("written", [BSN, "1234.56.782", "123 456 782", "123-456-782", "12.34.56.782"])
+def test_every_written_form_of_a_bsn_is_found(written: str) -> None:
+    assert [digits for _, _, digits in bsn_tokens(f"casus {written} afgesloten")] == [BSN]
+    assert replace_bsns(f"casus {written}.") == f"casus {BSN_MARKER}."
+
+
+@pytest.mark.parametrize("text", [
+    "123456789",  # fails the elfproef
+    "1234567820",  # ten digits: no BSN
+    "NL91ABNA0417164300",  # an IBAN
+    "06-12345678",  # a phone number
+    "12345672",  # eight digits without a word saying BSN (a date 31012024 would be one in eleven)
+    "2024-01-31",
+])
+def test_what_is_not_a_bsn_is_left_alone(text: str) -> None:
+    assert bsn_tokens(text) == [] and replace_bsns(text) == text
+
+
+def test_eight_digits_are_a_bsn_after_the_word_or_in_a_bsn_column() -> None:
+    assert replace_bsns("BSN: 12345672") == f"BSN: {BSN_MARKER}"
+    assert replace_bsns("burgerservicenummer 12345672") == f"burgerservicenummer {BSN_MARKER}"
+    assert replace_bsns("12345672", bsn_context=True) == BSN_MARKER
+
+
+def test_an_identifier_gets_the_pseudonym_in_place_of_the_bsn() -> None:
+    assert replace_bsns(f"REG-{BSN}", lambda digits: f"<{digits[::-1]}>") == f"REG-<{BSN[::-1]}>"
+
+
+def test_nine_digit_whole_numbers_passing_the_elfproef_could_be_a_bsn() -> None:
+    assert could_be_bsn_number(Decimal(BSN)) and could_be_bsn_number(int(BSN))
+    assert could_be_bsn_number(Decimal("123456782.00"))
+    assert not could_be_bsn_number(Decimal("123456782.5")) and not could_be_bsn_number(Decimal("123456789"))
+    assert not could_be_bsn_number(Decimal("23456782")) and not could_be_bsn_number(Decimal("NaN"))
+
+
+def test_a_value_of_a_personal_file_is_shown_only_when_it_cannot_be_personal() -> None:
+    for personal in ("02-02-1961", "7611AC", "7611 ac", BSN, "0612345678"):
+        assert looks_personal(personal)
+        assert screened_value(personal, personal_file=True) == f"<{len(personal)} characters, " \
+            f"{sum(c.isdigit() for c in personal)} digits>"
+    for shown in ("X", "07", "veel", "2024", "7611"):
+        assert screened_value(shown, personal_file=True) == shown
+    # In a file without personal data only the BSN goes.
+    assert screened_value(f"zie {BSN}, 02-02-1961", personal_file=False) == f"zie {BSN_MARKER}, 02-02-1961"
+
+
+def test_a_quarantine_record_keeps_no_bsn() -> None:
+    assert screened_record({"a": f"nr {BSN}", "b": Decimal(BSN), "c": 7, "d": None}) == {
+        "a": f"nr {BSN_MARKER}", "b": "<9 characters, 9 digits>", "c": 7, "d": None}
+    assert screened_record(None) is None
