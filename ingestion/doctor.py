@@ -391,9 +391,12 @@ def check_expectation_suites(cfg: Settings) -> Check:
 
     import great_expectations as gx
 
+    from ingestion.files import file_sources
     from ingestion.validation import RunFacts, resolve_suite, suite_name
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # The file names' facts as the sources' example names give them, so the checks on them are checked too.
+    examples = {k: v for s in file_sources().values() for k, v in s.name_facts(s.example_file_name).items()}
 
     entities = sorted({p.stem.removeprefix("raw_") for p in cfg.expectations_dir.glob("raw_*.json")})
     needed = ["cbs_observation", "cbs_table_info", "cbs_data_property", "cbs_dimension_code",
@@ -407,7 +410,7 @@ def check_expectation_suites(cfg: Settings) -> Check:
             if suite.get("name") != suite_name(entity):
                 raise ValueError(f"suite name is {suite.get('name')!r}")
             # As it runs tonight: run-time placeholders filled (no previous batch: relative bounds left out).
-            gx.ExpectationSuite(**resolve_suite(suite, RunFacts(date.today(), entity, None)))
+            gx.ExpectationSuite(**resolve_suite(suite, RunFacts(date.today(), entity, None, delivery=examples)))
         except Exception as exc:  # noqa: BLE001 - JSON, name and GX errors alike are the finding
             problems.append(f"{path.name}: {_one_line(exc)[:200]}")
     if problems:

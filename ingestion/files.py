@@ -69,6 +69,10 @@ class FileSource(Protocol):
     def delivery(self, file_name: str) -> tuple[str, str] | None:
         """(entity, delivery key) for a file name this source accepts; None for a name it does not."""
 
+    def name_facts(self, file_name: str) -> dict[str, str]:
+        """What an accepted file name says its rows hold (gemeentecode, period ...): validation holds the rows to it
+        through the suites' ``${delivery_<fact>}`` placeholders. Empty when the name says nothing about the rows."""
+
     def parse(self, opened: OpenedFile, entity: str, pseudonymiser: Pseudonymiser | None) -> ParsedFile: ...
 
 

@@ -311,15 +311,17 @@ def validate_batch(url: str, batch_id: int, *, validator: Validator | None = Non
 
 @dataclass(frozen=True)
 class RunFacts:
-    """What a suite may refer to at run time: the date, and the previous published batch of the same stream —
+    """What a suite may refer to at run time: the date, the previous published batch of the same stream —
     the same source and raw table, or (``within: delivery``) also the same delivery key, e.g. the same Kennispunt
-    onderwerp, whose exports differ in size from one onderwerp to the next."""
+    onderwerp, whose exports differ in size from one onderwerp to the next — and what the batch's file name says
+    its rows hold (``${delivery_gemeentecode}``, ``${delivery_period_start}``, ...: the source's ``name_facts``)."""
 
     today: date
     table: str
     previous_batch_id: int | None
     conn: psycopg.Connection | None = None
     previous_delivery_batch_id: int | None = None
+    delivery: dict[str, str] = field(default_factory=dict)  # the file name's facts, without the prefix
 
     @classmethod
     def of(cls, conn: psycopg.Connection, batch_id: int, source: str, table: str) -> RunFacts:
@@ -333,7 +335,7 @@ class RunFacts:
             ).fetchone()
             return None if row is None else int(row[0])
 
-        return cls(date.today(), table, previous(False), conn, previous(True))
+        return cls(date.today(), table, previous(False), conn, previous(True), name_facts(conn, batch_id, source))
 
     def placeholders(self) -> dict[str, str]:
         last_day = calendar.monthrange(self.today.year, self.today.month)[1]
@@ -342,6 +344,7 @@ class RunFacts:
             "end_of_month": self.today.replace(day=last_day).isoformat(),
             "current_year": str(self.today.year),
             "years_up_to_now": years_up_to(self.today.year),
+            **{DELIVERY_PREFIX + name: value for name, value in self.delivery.items()},
         }
 
     def previous(self, metric: str, column: str | None, within: str = "stream") -> float | None:
@@ -372,26 +375,61 @@ def years_up_to(year: int) -> str:
     return "|".join(parts)
 
 
+def name_facts(conn: psycopg.Connection, batch_id: int, source: str) -> dict[str, str]:
+    """What the batch's file name says its rows hold, as its source reads the name; empty for a source that is no
+    file source (CBS)."""
+    from ingestion.files import file_sources  # the file sources only when a batch is validated
+
+    file_source = file_sources().get(source)
+    if file_source is None:
+        return {}
+    file_name = conn.execute("select source_ref from audit.load_batch where batch_id = %s", (batch_id,)).fetchone()[0]
+    return file_source.name_facts(file_name)
+
+
 PLACEHOLDER_RE = re.compile(r"\$\{(\w+)\}")
+DELIVERY_PREFIX = "delivery_"
+
+
+class _UnknownPlaceholder(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
 def resolve_suite(suite: dict[str, Any], facts: RunFacts) -> dict[str, Any]:
-    """The suite as it runs now: ``${today}``-style placeholders filled, and expectations whose bounds are
-    relative to the previous published batch (meta ``relative_to_previous_batch``: metric row_count or mean,
-    min_ratio, max_ratio, optional within stream|delivery) given absolute bounds — or left out when there is no
-    previous batch to compare with."""
+    """The suite as it runs now: ``${today}``-style placeholders filled (in the kwargs and the description), and
+    expectations whose bounds are relative to the previous published batch (meta ``relative_to_previous_batch``:
+    metric row_count or mean, min_ratio, max_ratio, optional within stream|delivery) given absolute bounds — or left
+    out when there is no previous batch to compare with. An expectation on a ``${delivery_...}`` fact the batch's
+    file name does not give is left out too: rows not delivered as a named file have no name to agree with."""
     values = facts.placeholders()
+
+    def value_of(match: re.Match[str]) -> str:
+        if match.group(1) not in values:
+            raise _UnknownPlaceholder(match.group(1))
+        return values[match.group(1)]
 
     def fill(value: Any) -> Any:
         if isinstance(value, str):
-            return PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], value)
+            return PLACEHOLDER_RE.sub(value_of, value)
         if isinstance(value, list):
             return [fill(v) for v in value]
         return value
 
     resolved = []
     for expectation in suite["expectations"]:
-        expectation = {**expectation, "kwargs": {k: fill(v) for k, v in expectation["kwargs"].items()}}
+        try:
+            filled = {"kwargs": {k: fill(v) for k, v in expectation["kwargs"].items()}}
+            if expectation.get("description"):
+                filled["description"] = fill(expectation["description"])
+        except _UnknownPlaceholder as missing:
+            name = missing.name
+            if name.startswith(DELIVERY_PREFIX):
+                continue
+            raise ValueError(f"suite {suite.get('name')}: unknown placeholder ${{{name}}} in {expectation['type']}"
+                             f" (known: {', '.join(sorted(values))})") from None
+        expectation = {**expectation, **filled}
         relative = (expectation.get("meta") or {}).get("relative_to_previous_batch")
         if relative:
             previous = facts.previous(relative["metric"], expectation["kwargs"].get("column"),
@@ -493,6 +531,8 @@ def _outcome(result: dict[str, Any]) -> ExpectationOutcome:
     description = ""
     if not result["success"]:
         target = params["check"] if "check" in params else ", ".join([*map(str, columns), *_describe_params(params)])
+        if "check" not in params and config.get("description"):
+            target += f"; {config['description']}"  # e.g. what the file name says, beside the value it gave
         description = f"({target}): {_describe_observation(details, exception)}"
     return ExpectationOutcome(
         expectation=config["type"],
@@ -538,7 +578,10 @@ def _describe_observation(details: dict[str, Any], exception: str | None) -> str
     if exception is not None:
         return f"could not be evaluated: {exception}"
     if details.get("unexpected_count") is not None:
-        sample = details.get("partial_unexpected_list") or []
+        sample: list[Any] = []
+        for value in details.get("partial_unexpected_list") or []:
+            if value not in sample:  # twelve rows of 0153 are one example, not three
+                sample.append(value)
         examples = f", e.g. {', '.join(_fmt(v) for v in sample[:SAMPLE_SIZE])}" if sample else ""
         return f"{details['unexpected_count']} unexpected value(s){examples}"
     if "observed_value" in details:

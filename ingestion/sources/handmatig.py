@@ -302,6 +302,10 @@ class HandmatigSource:
         # A newer file of the same onderwerp holds all of its values: it replaces the older one downstream.
         return ("handmatig_waarde", match["onderwerp"]) if match else None
 
+    def name_facts(self, file_name: str) -> dict[str, str]:
+        # The name says no gemeente, and the date is the file's: it holds every period of the onderwerp.
+        return {}
+
     def parse(self, opened: OpenedFile, entity: str, pseudonymiser: Pseudonymiser | None) -> ParsedFile:
         typer = RowTyper(opened.name, COLUMNS, opened.header)
         typer.decimal, rows = detect_decimal(opened, [p for p in typer.positions[WAARDE : WAARDE + 1] if p is not None])

@@ -72,6 +72,10 @@ class KennispuntSource:
         # A newer export of the same onderwerp holds its whole history: it replaces the older one downstream.
         return ("kennispunt_waarde", match["onderwerp"]) if match else None
 
+    def name_facts(self, file_name: str) -> dict[str, str]:
+        # The name says no gemeente, and the date is the export's: an export holds the onderwerp's whole history.
+        return {}
+
     def parse(self, opened: OpenedFile, entity: str, pseudonymiser: Pseudonymiser | None) -> ParsedFile:
         headers = {normalise_header(h) for h in opened.header}
         if {"indicator", "waarde"} <= headers:

@@ -43,6 +43,14 @@ class UwvSource:
         match = FILE_RE.fullmatch(file_name.lower())
         return ("uwv_spanningsindicator", f"{match['year']}Q{match['quarter']}") if match else None
 
+    def name_facts(self, file_name: str) -> dict[str, str]:
+        """The name's quarter: every row's periode must be it (2024Q4 -> period_code 2024KW04)."""
+        match = FILE_RE.fullmatch(file_name.lower())
+        if not match:
+            return {}
+        return {"period": f"{match['year']}Q{match['quarter']}",
+                "period_code": period_code(f"{match['year']}-{match['quarter']}") or ""}
+
     def parse(self, opened: OpenedFile, entity: str, pseudonymiser: Pseudonymiser | None) -> ParsedFile:
         typer = RowTyper(opened.name, COLUMNS, opened.header)
         typer.decimal, rows = detect_decimal(opened, [p for p in typer.positions[3:4] if p is not None])

@@ -8,9 +8,11 @@ recorded with the batch, so a changed export is noticed.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ingestion.filereader import Column, OpenedFile, Problem, RowTyper, detect_decimal, shown_header
@@ -18,8 +20,8 @@ from ingestion.files import ParsedFile
 from ingestion.pseudonym import Pseudonymiser
 
 FILE_RE = re.compile(
-    r"werkplein_(?P<entity>uitkeringen|voorzieningen|activiteiten)_(?P<gemeentecode>\d{4})_(?P<yyyymm>\d{6})"
-    r"(?:[_-][^.]*)?\.(?:csv|xlsx)"
+    r"werkplein_(?P<entity>uitkeringen|voorzieningen|activiteiten)_(?P<gemeentecode>\d{4})"
+    r"_(?P<yyyymm>\d{4}(?:0[1-9]|1[0-2]))(?:[_-][^.]*)?\.(?:csv|xlsx)"  # a month 13 is no month: the name is refused
 )
 ENTITIES = {"uitkeringen": "werkplein_uitkering", "voorzieningen": "werkplein_voorziening",
             "activiteiten": "werkplein_activiteit"}
@@ -91,6 +93,20 @@ class WerkpleinSource:
         if not match:
             return None
         return ENTITIES[match["entity"]], f"{match['entity']} {match['gemeentecode']} {match['yyyymm']}"
+
+    def name_facts(self, file_name: str) -> dict[str, str]:
+        """The name's gemeente and month: every row's gemeentecode and peildatum must be these (a February export
+        named January would otherwise be counted twice beside the real February one)."""
+        match = FILE_RE.fullmatch(file_name.lower())
+        if not match:
+            return {}
+        year, month = int(match["yyyymm"][:4]), int(match["yyyymm"][4:])
+        return {
+            "gemeentecode": match["gemeentecode"],
+            "period": match["yyyymm"],
+            "period_start": date(year, month, 1).isoformat(),
+            "period_end": date(year, month, calendar.monthrange(year, month)[1]).isoformat(),
+        }
 
     def parse(self, opened: OpenedFile, entity: str, pseudonymiser: Pseudonymiser | None) -> ParsedFile:
         columns = COLUMNS[entity]

@@ -352,3 +352,91 @@ def test_a_batch_validated_through_the_pipeline_keeps_its_results_in_the_setting
     assert [p for p in (own / "results").rglob("*.json") if f"_batch_{batch['batch_id']}" in str(p)]
     assert f"_batch_{batch['batch_id']}" in (own / "site" / "index.html").read_text()
     assert list((Path(os.environ["DATA_DOCS_DIR"]) / "results").rglob("*.json")) == environment_results
+
+
+# --- the file name against the rows (issue 20) ------------------------------------------------------------------
+
+
+def _file_settings(url: str, tmp_path: Path):
+    from ingestion.config import Settings
+
+    return Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "live", "PSEUDONYM_KEY": "name-vs-rows-key-0123",
+                              "DROP_DIR": str(tmp_path / "drop"), "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local"),
+                              "DATA_DOCS_DIR": str(tmp_path / "data_docs")})
+
+
+def _deliver(url: str, tmp_path: Path, source: str, files: dict[str, bytes]) -> list[dict[str, Any]]:
+    """Load and validate the files as the night does; one outcome per file, in name order."""
+    from ingestion import pipeline
+
+    cfg = _file_settings(url, tmp_path)
+    folder = tmp_path / "drop" / source
+    folder.mkdir(parents=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    outcomes = pipeline.load_files(source, cfg=cfg)
+    assert {o["status"] for o in outcomes} == {"loaded"}, outcomes
+    return pipeline.validate_files(outcomes, cfg)
+
+
+def test_a_werkplein_file_whose_rows_contradict_its_name_fails_naming_both(
+    fresh_warehouse_url: str, tmp_path: Path
+) -> None:
+    from tests.reliability.corpus.make_corpus import UITKERING_HEADER, encode, text_file, uitkering, uitkeringen
+
+    other_gemeente = [UITKERING_HEADER, *uitkeringen("31-01-2024", 3), uitkering(4, "31-01-2024", gemeentecode="0153")]
+    february = [UITKERING_HEADER, *uitkeringen("29-02-2024", 3)]  # a whole export of the month after the name's
+    matching = [UITKERING_HEADER, *uitkeringen("31-03-2024", 3)]
+    outcomes = _deliver(fresh_warehouse_url, tmp_path, "werkplein", {
+        "werkplein_uitkeringen_0141_202401.csv": encode(text_file(other_gemeente), "utf-8", bom=True),
+        "werkplein_uitkeringen_0141_202401_februari.csv": encode(text_file(february), "utf-8", bom=True),
+        "werkplein_uitkeringen_0141_202403.csv": encode(text_file(matching), "utf-8", bom=True),
+    })
+
+    gemeente, month, good = outcomes
+    assert good["status"] == "published", good
+    assert gemeente["status"] == "failed" and month["status"] == "failed"
+    assert ("expect_column_values_to_be_in_set(gemeentecode, in {'0141'}; the file name says gemeente 0141):"
+            " 1 unexpected value(s), e.g. '0153'") in gemeente["reason"]
+    assert ("expect_column_values_to_be_between(peildatum, min '2024-01-01', max '2024-01-31'; the file name says"
+            " 202401): 3 unexpected value(s), e.g. '2024-02-29'") in month["reason"]
+    assert "gemeentecode" not in month["reason"] and "peildatum" not in gemeente["reason"]
+    with psycopg.connect(fresh_warehouse_url) as conn:
+        moved = dict(conn.execute(
+            "select batch_id, quarantine_path from audit.quarantine where row_number is null").fetchall())
+    assert set(moved) == {gemeente["batch_id"], month["batch_id"]}  # out of the drop folder, not published
+    assert all(Path(p).is_file() for p in moved.values())
+
+
+def test_a_uwv_file_whose_rows_are_another_quarter_fails_naming_both(fresh_warehouse_url: str, tmp_path: Path) -> None:
+    from tests.reliability.corpus.make_corpus import UWV_HEADER, encode, text_file, uwv_rows
+
+    outcomes = _deliver(fresh_warehouse_url, tmp_path, "uwv", {
+        "uwv_spanningsindicator_2024Q1.csv": encode(text_file([UWV_HEADER, *uwv_rows("2024 Q1")]), "utf-8"),
+        "uwv_spanningsindicator_2024Q2.csv": encode(text_file([UWV_HEADER, *uwv_rows("2024-3")]), "utf-8"),
+    })
+    good, other_quarter = outcomes
+    assert good["status"] == "published", good
+    assert other_quarter["status"] == "failed"
+    assert ("expect_column_values_to_be_in_set(period_code, in {'2024KW02'}; the file name says 2024Q2):"
+            " 6 unexpected value(s), e.g. '2024KW03'") in other_quarter["reason"]
+
+
+def test_rows_not_delivered_as_a_named_file_skip_the_name_checks_only() -> None:
+    """A batch without a file name (landed by hand) has nothing to agree with; any other placeholder is required."""
+    from datetime import date
+
+    from ingestion.validation import RunFacts, resolve_suite
+
+    suite = load_suite("werkplein_uitkering")
+    named = resolve_suite(suite, RunFacts(date(2024, 2, 1), "werkplein_uitkering", None, delivery={
+        "gemeentecode": "0141", "period": "202401", "period_start": "2024-01-01", "period_end": "2024-01-31"}))
+    unnamed = resolve_suite(suite, RunFacts(date(2024, 2, 1), "werkplein_uitkering", None))
+    assert len(named["expectations"]) - len(unnamed["expectations"]) == 2
+    by_column = {e["kwargs"].get("column"): e for e in named["expectations"] if e.get("description")}
+    assert by_column["gemeentecode"]["kwargs"]["value_set"] == ["0141"]
+    assert by_column["peildatum"]["description"] == "the file name says 202401"
+    broken = {**suite, "expectations": [{"type": "expect_column_values_to_be_in_set",
+                                         "kwargs": {"column": "gemeentecode", "value_set": ["${no_such_fact}"]}}]}
+    with pytest.raises(ValueError, match=r"unknown placeholder \$\{no_such_fact\}"):
+        resolve_suite(broken, RunFacts(date(2024, 2, 1), "werkplein_uitkering", None))

@@ -157,6 +157,8 @@ def uwv_files() -> dict[str, bytes]:
     # A quarter in the future, and one before any data existed.
     files["uwv_spanningsindicator_2099Q1.csv"] = encode(text_file([UWV_HEADER, *uwv_rows("2099 Q1")]), "utf-8")
     files["uwv_spanningsindicator_1850Q1.csv"] = encode(text_file([UWV_HEADER, *uwv_rows("1850 Q1")]), "utf-8")
+    # The next quarter's download saved under the old quarter's name: it would stand twice in the marts.
+    files["uwv_spanningsindicator_2023Q4.csv"] = encode(text_file([UWV_HEADER, *uwv_rows("2024 Q1")]), "utf-8")
     # A number far beyond any ratio (loads as a number; the suite's range stops it).
     rows = [UWV_HEADER, *uwv_rows("2025 Q1", n=3),
             ["Twente", "Agrarische beroepen", "2025 Q1", "123.456.789.012.345.678.901.234.567.890,12", "zeer krap"]]
@@ -380,6 +382,9 @@ def werkplein_files() -> dict[str, bytes]:
     # A birth date in 1850.
     rows = [UITKERING_HEADER, *uitkeringen("30-06-2024", 2), uitkering(3, "30-06-2024", geboortedatum="01-01-1850")]
     files["werkplein_uitkeringen_0141_202406.csv"] = encode(text_file(rows), "utf-8", bom=True)
+    # June's export under July's name: June would be counted twice.
+    rows = [UITKERING_HEADER, *uitkeringen("30-06-2024", 3)]
+    files["werkplein_uitkeringen_0141_202407.csv"] = encode(text_file(rows), "utf-8", bom=True)
     # A gemeentecode that is no gemeente.
     rows = [UITKERING_HEADER, *[uitkering(i, "31-07-2024", gemeentecode="9999") for i in range(1, 4)]]
     files["werkplein_uitkeringen_9999_202407.csv"] = encode(text_file(rows), "utf-8", bom=True)
@@ -435,7 +440,7 @@ def werkplein_files() -> dict[str, bytes]:
         sheet.merge_cells("D1:H1")
         sheet.merge_cells("I1:R1")
         sheet.append(UITKERING_HEADER)
-        for row in uitkeringen("31-03-2025", 3):
+        for row in uitkeringen("30-04-2025", 3):
             sheet.append(row)
 
     files["werkplein_uitkeringen_0141_202504.xlsx"] = xlsx_bytes(grouped_header)
@@ -447,6 +452,9 @@ def werkplein_files() -> dict[str, bytes]:
     rows = [VOORZIENING_HEADER, voorziening(1, "29-02-2024"), voorziening(2, "29-02-2024", participatieladder="7"),
             voorziening(3, "29-02-2024", type_voorziening="02")]
     files["werkplein_voorzieningen_0141_202402.csv"] = encode(text_file(rows), "utf-8", bom=True)
+    # Voorzieningen of another gemeente (0153) under Almelo's name.
+    rows = [VOORZIENING_HEADER, *[voorziening(i, "31-03-2024", gemeentecode="0153") for i in range(1, 4)]]
+    files["werkplein_voorzieningen_0141_202403.csv"] = encode(text_file(rows), "utf-8", bom=True)
     # Activiteiten, Windows-1252: a soort with a capital, hours as words.
     rows = [ACTIVITEIT_HEADER, *[activiteit(i, "31-01-2024") for i in range(1, 4)],
             activiteit(4, "31-01-2024", soort="Mantelzorg"), activiteit(5, "31-01-2024", uren_per_week="veel")]
@@ -503,7 +511,7 @@ def oversized_csv(path: Path, size: int) -> int:
         written = f.tell()
         while written < size:
             rows += 1
-            line = encode(text_file([uitkering(rows, "30-04-2025")]), "utf-8")
+            line = encode(text_file([uitkering(rows, "31-05-2025")]), "utf-8")
             f.write(line)
             written += len(line)
     return rows
