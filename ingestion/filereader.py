@@ -9,6 +9,10 @@ Windows-1252), delimiter (``;`` ``,`` tab ``|`` from the header line), decimal m
 ``/`` or ``.``), ISO ``jjjj-mm-dd``, or a date cell. Headers match by name whatever their case, spacing,
 underscores or accents. Row numbers are the spreadsheet's: the header is row 1.
 
+An XLSX is read as the person saw it: a percent-formatted number as the percentage shown (7,9% is 7.9, a
+``ShownPercent``: every contract writes percentages whole, 45 not 0,45), and a formula without a computed value as an
+``UncomputedFormula`` that RowTyper quarantines (openpyxl's data_only mode would read it as None).
+
 Refused unread: a file over the size limit, an XLSX that would unpack beyond it or at a zip bomb's ratio. Rejected
 with the line: a CSV that is not CSV (an unbalanced quote, a NUL character, a field over the reader's limit).
 """
@@ -251,10 +255,11 @@ def _open_xlsx(path: Path) -> OpenedFile:
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException: all mean "not a workbook"
+        sheet = workbook.worksheets[0]
+        uncomputed = _uncomputed_formulas(path, sheet._worksheet_path)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException, ParseError: "not a workbook"
         raise FileRejected(path.name, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
-    sheet = workbook.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
+    values = _shown_rows(sheet, uncomputed, percents=_has_percent_style(workbook))
     header: list[Any] | None = None
     header_row = 0
     for header_row, row in enumerate(values, start=1):  # noqa: B007 - header_row is used after the loop
@@ -269,8 +274,8 @@ def _open_xlsx(path: Path) -> OpenedFile:
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
-            for number, row in enumerate(values, start=header_row + 1):
-                cells = list(row)  # also what lies beyond the header: RowTyper says so
+            for number, cells in enumerate(values, start=header_row + 1):
+                # cells: also what lies beyond the header (RowTyper says so)
                 if any(_cell_text(c) for c in cells):
                     yield number, cells
         finally:
@@ -278,6 +283,137 @@ def _open_xlsx(path: Path) -> OpenedFile:
 
     return OpenedFile(path, Dialect("xlsx", sheet=sheet.title), [_cell_text(h) for h in header], rows(),
                       workbook.close)
+
+
+# --- XLSX cells as the person saw them ----------------------------------------------------------------------------
+
+UNCOMPUTED_FORMULA = "a formula without a computed value: open the file in Excel and save it, or paste values"
+
+
+class UncomputedFormula(str):
+    """A formula cell the workbook holds no computed value for (a file written by a tool that does not calculate,
+    such as openpyxl or some exporters); its text is the formula. RowTyper quarantines it, never a silent NULL."""
+
+    __slots__ = ()
+
+
+class ShownPercent(float):
+    """A number from a percent-formatted cell, as the cell showed it: 0.079 formatted ``0.0%`` (7,9%) is 7.9.
+
+    Every percentage the file contracts know is written as a whole-number percentage (45, not 0,45); a float, so
+    the converters take it as any number cell. The type tells a reader that wants to know (handmatig) its origin."""
+
+    __slots__ = ()
+
+
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"  # a namespace prefix some writers use (<x:f>)
+# The end of a formula (<f>..</f> or <f t="shared" si="0"/>) and of its cell with no cached value, or an empty one:
+# what a tool that does not calculate writes. Excel writes <f>..</f><v>20</v></c>.
+_NO_VALUE_RE = re.compile(rb"(?:</%(ns)sf>|<%(ns)sf\b[^>]*/>)\s*(?:<%(ns)sv\s*/>|<%(ns)sv>\s*</%(ns)sv>)?\s*</%(ns)sc>"
+                          % {b"ns": _NS})
+
+
+def _uncomputed_formulas(path: Path, sheet_part: str) -> dict[int, dict[int, str]]:
+    """{row: {column: '=formula'}} of the sheet's formula cells without a cached value (``<f>`` but no ``<v>``).
+
+    openpyxl's data_only mode reads such a cell as None. A byte scan first: a sheet without formulas (most exports)
+    or whose formulas all have a value (saved by Excel) is not parsed twice."""
+    from openpyxl.formula.translate import Translator
+    from openpyxl.utils import coordinate_to_tuple, get_column_letter
+    from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, VALUE_TAG
+    from openpyxl.xml.functions import iterparse  # openpyxl's own (defusedxml when installed)
+
+    found: dict[int, dict[int, str]] = {}
+    with zipfile.ZipFile(path) as archive:
+        with archive.open(sheet_part) as source:
+            tail = b""
+            while chunk := source.read(_CHUNK):
+                if _NO_VALUE_RE.search(tail + chunk):
+                    break
+                tail = chunk[-256:]
+            else:
+                return found
+        shared: dict[str, tuple[str, str]] = {}  # si -> (formula, its cell): followers of a shared formula
+        number = 0
+        with archive.open(sheet_part) as source:
+            for _, element in iterparse(source):
+                if element.tag != ROW_TAG:
+                    continue
+                number = int(float(element.get("r") or number + 1))
+                column = 0
+                for cell in element.iterfind(CELL_TAG):
+                    reference = cell.get("r")
+                    column = coordinate_to_tuple(reference)[1] if reference else column + 1
+                    formula = cell.find(FORMULA_TAG)
+                    if formula is None:
+                        continue
+                    reference = reference or f"{get_column_letter(column)}{number}"
+                    text = "=" + (formula.text or "")
+                    if formula.get("t") == "shared":
+                        if formula.text:
+                            shared[formula.get("si", "")] = (text, reference)
+                        elif master := shared.get(formula.get("si", "")):
+                            text = Translator(master[0], origin=master[1]).translate_formula(reference)
+                    cached = cell.findtext(VALUE_TAG)
+                    # An empty cached string is the computed value of a text formula (=IF(..;"";..)), not missing.
+                    if cached is None or (cached == "" and cell.get("t") != "str"):
+                        found.setdefault(number, {})[column] = text
+                element.clear()
+    return found
+
+
+def percent_signs(number_format: str) -> int:
+    """How many times a number format multiplies by 100: one per ``%`` outside quotes, brackets and escapes.
+
+    The first section, as openpyxl reads dates (``0.0%;[Red]-0.0%``)."""
+    from openpyxl.styles.numbers import STRIP_RE
+
+    return len(re.findall(r"(?<![\\_*])%", STRIP_RE.sub("", number_format.split(";")[0])))
+
+
+def _has_percent_style(workbook: Any) -> bool:
+    """Whether any cell style of the workbook formats numbers as a percentage; without one the rows are read as
+    plain values, the fast way. True when openpyxl's style tables are not where 3.1 keeps them: read every cell."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    styles, custom = getattr(workbook, "_cell_styles", None), getattr(workbook, "_number_formats", None)
+    if styles is None or custom is None:
+        return True
+    for style in styles:
+        code = style.numFmtId
+        number_format = (BUILTIN_FORMATS.get(code, "General") if code < BUILTIN_FORMATS_MAX_SIZE
+                         else custom[code - BUILTIN_FORMATS_MAX_SIZE])
+        if percent_signs(number_format):
+            return True
+    return False
+
+
+def _shown_rows(sheet: Any, uncomputed: dict[int, dict[int, str]], *, percents: bool) -> Iterator[list[Any]]:
+    """The sheet's rows from row 1, as lists of values: percent-formatted numbers as the percentage shown, a formula
+    without a computed value as an UncomputedFormula."""
+    if percents:
+        signs: dict[str, int] = {}  # number format -> percent signs; a sheet has few formats
+
+        def shown(cell: Any) -> Any:
+            value = cell.value
+            if type(value) not in (int, float):  # also not bool, dates
+                return value
+            number_format = cell.number_format
+            if (count := signs.get(number_format)) is None:
+                count = signs[number_format] = percent_signs(number_format)
+            # Decimal from the float's shortest repr: 0.079 -> 7.9 exactly, not 7.8999999999999995
+            return ShownPercent(Decimal(repr(value)).scaleb(2 * count)) if count else value
+
+        rows: Iterator[list[Any]] = ([shown(c) for c in row] for row in sheet.iter_rows())
+    else:
+        rows = (list(row) for row in sheet.iter_rows(values_only=True))
+    for number, cells in enumerate(rows, start=1):
+        for column, formula in uncomputed.get(number, {}).items():
+            if column > len(cells):  # beyond the sheet's stated dimension
+                cells.extend([None] * (column - len(cells)))
+            if cells[column - 1] is None:
+                cells[column - 1] = UncomputedFormula(formula)
+        yield cells
 
 
 def _cell_text(value: Any) -> str:
@@ -409,6 +545,8 @@ class RowTyper:
         return replace_bsns(text, bsn_context=bsn_context)
 
     def _convert(self, column: Column, raw: Any) -> Any:
+        if isinstance(raw, UncomputedFormula):  # an XLSX formula never computed: no value to type (_open_xlsx)
+            raise ValueError(UNCOMPUTED_FORMULA)
         text = _cell_text(raw) if not isinstance(raw, str) else raw.strip()
         if text == "":
             if column.nullable:

@@ -17,7 +17,9 @@ rows of the file load:
 - ``periode`` a year, quarter, month or date (a peildatum: the month it falls in), within the indicator's window
   (``indicator_window``) and not in the future;
 - ``waarde`` must fit the indicator's unit (``UNIT_RULES``): a number in range, or a text label for a category;
-  empty only with a ``toelichting`` saying why (a period not measured: landed, never a value in the marts);
+  empty only with a ``toelichting`` saying why (a period not measured: landed, never a value in the marts). A
+  percentage is written as the percentage (45, not 0,45); an XLSX cell formatted as a percentage reads as it is
+  shown (``7,9%`` is 7.9, ``filereader.ShownPercent``), and only a ``percent`` indicator takes one;
 - ``bron`` is required, ``toelichting`` optional.
 """
 
@@ -39,6 +41,8 @@ from ingestion.filereader import (
     OpenedFile,
     Problem,
     RowTyper,
+    ShownPercent,
+    UncomputedFormula,
     detect_decimal,
     parse_date,
     parse_decimal,
@@ -263,7 +267,9 @@ def read_waarde(raw: Any, unit: str, decimal: str) -> tuple[Decimal | None, str 
         if len(label) > LABEL_MAX_LENGTH:
             raise ValueError(f"a label of more than {LABEL_MAX_LENGTH} characters")
         return None, replace_bsns(label)
-    if isinstance(raw, str) and raw.strip().endswith("%") and unit != "percent":
+    # '7,9%' typed as text, or an XLSX cell formatted as a percentage (read as shown: 7.9)
+    shown_percent = isinstance(raw, ShownPercent) or isinstance(raw, str) and raw.strip().endswith("%")
+    if shown_percent and unit != "percent":
         raise ValueError(f"a percentage, but the unit is {rule.meaning}")
     try:
         number = read_number(raw, decimal)
@@ -363,7 +369,7 @@ class HandmatigSource:
                             "empty: fill in the value, or say in toelichting why there is none (not measured)",
                         )
                     )
-            elif indicator is not None:
+            elif indicator is not None and not isinstance(raw_waarde, UncomputedFormula):  # the typer said so
                 try:
                     value, label = read_waarde(raw_waarde, indicator.unit, typer.decimal)
                 except ValueError as exc:

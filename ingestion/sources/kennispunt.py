@@ -19,11 +19,13 @@ from decimal import Decimal
 from typing import Any
 
 from ingestion.filereader import (
+    UNCOMPUTED_FORMULA,
     Column,
     FileRejected,
     OpenedFile,
     Problem,
     RowTyper,
+    UncomputedFormula,
     detect_decimal,
     normalise_header,
     parse_decimal,
@@ -52,6 +54,8 @@ def read_value(text: Any, decimal: str) -> tuple[Decimal | None, str | None]:
     """(value, suppressed_as): '12,5' -> (12.5, None); '<10' -> (None, '<10'); '' -> (None, None).
 
     A number cell of a spreadsheet is taken as it is (no decimal mark involved)."""
+    if isinstance(text, UncomputedFormula):
+        raise ValueError(UNCOMPUTED_FORMULA)
     if isinstance(text, int | float) and not isinstance(text, bool):
         return storable(Decimal(str(text))), None
     if text is None or not str(text).strip():
@@ -117,7 +121,8 @@ class KennispuntSource:
             try:
                 value, suppressed = read_value(waarde, typer.decimal)
             except ValueError as exc:
-                problems.append(Problem(number, "waarde", waarde, str(exc)))
+                if not isinstance(waarde, UncomputedFormula):  # the typer has said so for the waarde column
+                    problems.append(Problem(number, "waarde", waarde, str(exc)))
             if problems:
                 parsed.reject_row(problems, {"indicator": indicator, "gebiedcode": gebiedcode, "periode": periode})
                 continue

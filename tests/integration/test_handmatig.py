@@ -15,6 +15,7 @@ from psycopg.rows import dict_row
 
 from ingestion import pipeline
 from ingestion.config import Settings
+from ingestion.filereader import UNCOMPUTED_FORMULA, ShownPercent
 from ingestion.sources.handmatig import (
     UNIT_RULES,
     catalogue_path,
@@ -111,6 +112,7 @@ def test_every_catalogue_unit_has_a_rule() -> None:
         ("percent", "45,5", (Decimal("45.5"), None)),
         ("percent", "45.5", (Decimal("45.5"), None)),
         ("percent", "45%", (Decimal("45"), None)),
+        ("percent", ShownPercent(7.9), (Decimal("7.9"), None)),  # an XLSX cell 0.079 formatted 0.0%
         ("count", "1.187", (Decimal("1187"), None)),
         ("count", 12.0, (Decimal("12.0"), None)),
         ("rate_1_10", "6,8", (Decimal("6.8"), None)),
@@ -136,6 +138,7 @@ def test_values_that_fit_their_unit(unit: str, raw: object, expected: tuple) -> 
         ("rank", "0", "out of range"),
         ("m2", "veel", "not a number"),
         ("count", "45%", "a percentage"),
+        ("count", ShownPercent(45.0), "a percentage"),
         ("category", "3", "a number"),
         ("category", 3.0, "a number"),
         ("unknown_unit", "3", "has no rule"),
@@ -303,6 +306,38 @@ def test_the_xlsx_variant_loads_identically(fresh_warehouse_url: str, tmp_path: 
     xlsx_rows, csv_rows = _raw(url, from_xlsx["batch_id"]), _raw(url, from_csv["batch_id"])
     # A date cell arrives as a date, not as the text it was typed as: periode differs, everything derived agrees.
     assert [r[:3] + r[4:] for r in xlsx_rows] == [r[:3] + r[4:] for r in csv_rows]
+
+
+def test_an_xlsx_is_read_as_the_person_saw_it(world) -> None:
+    """A percent cell (0.079 shown as 7,9%) lands as 7.9; a formula nothing computed is quarantined, not a NULL."""
+    url, cfg, tmp = world
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(";"))
+    sheet.append(["duur_duurzame_energie_pct", "GM0141", 2021, 0.079, "Klimaatmonitor", None])
+    sheet["D2"].number_format = "0.0%"
+    sheet.append(["duur_elektrische_autos", "GM0141", 2020, "=600+2", "Klimaatmonitor", None])
+    sheet.append(["duur_elektrische_autos", "GM0141", 2021, 0.45, "Klimaatmonitor", None])
+    sheet["D4"].number_format = "0%"  # 45% for a count: a slip, as '45%' in a CSV
+    sheet.append(["duur_elektrische_autos", "GM0141", 2019, 602, "Klimaatmonitor", None])
+    path = tmp / "xlsx_shown" / "handmatig_excel_20240601.xlsx"
+    path.parent.mkdir(parents=True)
+    workbook.save(path)
+    [outcome] = pipeline.load_files("handmatig", str(path), cfg=cfg)
+    assert (outcome["status"], outcome["rows_loaded"], outcome["rows_quarantined"]) == ("loaded", 2, 2), outcome
+    with psycopg.connect(url) as conn:
+        quarantined = conn.execute(
+            "select row_number, column_name, value, reason from audit.quarantine where batch_id = %s"
+            " order by row_number",
+            (outcome["batch_id"],),
+        ).fetchall()
+    assert quarantined[0] == (3, "waarde", "=600+2", UNCOMPUTED_FORMULA)
+    assert quarantined[1][:2] == (4, "waarde") and "a percentage, but the unit is count" in quarantined[1][3]
+    loaded = _raw(url, outcome["batch_id"])
+    assert [(r[0], r[1], r[6]) for r in loaded] == [
+        (2, "duur_duurzame_energie_pct", Decimal("7.9")),
+        (5, "duur_elektrische_autos", Decimal("602")),
+    ]
 
 
 def test_the_suite_fails_a_future_period_the_door_did_not_catch(world) -> None:

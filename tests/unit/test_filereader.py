@@ -11,15 +11,20 @@ import openpyxl
 import pytest
 
 from ingestion.filereader import (
+    _NO_VALUE_RE,
+    UNCOMPUTED_FORMULA,
     Column,
     FileRejected,
     RowTyper,
+    ShownPercent,
+    UncomputedFormula,
     detect_decimal,
     detect_encoding,
     normalise_header,
     open_file,
     parse_date,
     parse_decimal,
+    percent_signs,
     sniff_delimiter,
 )
 from ingestion.pseudonym import Pseudonymiser, PseudonymKeyMissing, mask, postcode4, resolve_key
@@ -132,6 +137,89 @@ def test_xlsx_first_sheet_typed_cells(tmp_path: Path) -> None:
     values, problems = typer.type_row(*rows[0])
     assert problems == [] and values[0] == date(2024, 1, 31) and values[2] == Decimal("1830.5")
     assert values[1] == Pseudonymiser(KEY).bsn("111222333")
+
+
+def _with_sheet_xml(path: Path, edit: dict[str, str]) -> Path:
+    """The workbook at ``path`` with its first sheet's XML edited (what Excel writes, openpyxl cannot)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info: source.read(info) for info in source.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts.items():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for old, replacement in edit.items():
+                    assert old in text, old
+                    text = text.replace(old, replacement)
+                data = text.encode()
+            target.writestr(info, data)
+    return path
+
+
+def test_xlsx_formula_without_a_computed_value_is_a_problem_never_a_null(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()  # openpyxl writes formulas without computing them, as some exporters do
+    sheet = workbook.active
+    sheet.append(["Naam", "Bedrag", "Tekst", "Bsn"])
+    sheet.append(["a", 10, "x", 111222333])
+    sheet.append(["b", "=B2*2", '=IF(B2>5,"","y")', "=D2"])
+    sheet.append(["c", "=B2*3", "=C3", 111222333])
+    sheet["B4"] = "=B3+1"
+    path = tmp_path / "f.xlsx"
+    workbook.save(path)
+    # Excel's save: B4 computed (31), C3 a text formula computed to the empty string; B3 and B4 a shared formula
+    _with_sheet_xml(path, {'<c r="B4"><f>B3+1</f><v /></c>': '<c r="B4"><f>B3+1</f><v>31</v></c>',
+                           '<c r="C3"><f>IF(B2&gt;5,"","y")</f><v /></c>':
+                           '<c r="C3" t="str"><f>IF(B2&gt;5,"","y")</f><v></v></c>',
+                           '<c r="B3"><f>B2*2</f><v /></c>': '<c r="B3"><f t="shared" ref="B3:C4" si="0">B2*2</f></c>',
+                           '<c r="C4"><f>C3</f><v /></c>': '<c r="C4"><f t="shared" si="0"/></c>'})
+    opened = open_file(path)
+    rows = dict(opened.rows)
+    assert rows[3][1] == UncomputedFormula("=B2*2") and isinstance(rows[3][1], UncomputedFormula)
+    assert rows[3][2] is None  # a computed empty string: a value, not a missing one
+    assert rows[4][1:3] == [31, "=C3*2"] and isinstance(rows[4][2], UncomputedFormula)  # the shared formula's C4
+    typer = RowTyper("f.xlsx", [Column("naam"), Column("bedrag", "decimal"), Column("tekst"),
+                                Column("bsn", "bsn", personal=True)], opened.header, pseudonymiser=Pseudonymiser(KEY))
+    values, problems = typer.type_row(3, rows[3])
+    assert values == ["b", None, None, None]
+    assert [(p.row, p.column, p.value, p.reason) for p in problems] == [
+        (3, "bedrag", "=B2*2", UNCOMPUTED_FORMULA), (3, "bsn", mask("=D2"), UNCOMPUTED_FORMULA)]
+    assert "f.xlsx, row 3, column bedrag: a formula without a computed value" in problems[0].describe("f.xlsx")
+    assert typer.type_row(2, rows[2])[1] == []
+
+
+def test_xlsx_percent_cells_read_as_the_percentage_shown(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Aandeel", "Bedrag"])
+    for share, number_format in ((0.079, "0.0%"), (0.45, "0%"), (1, "0.00%"), (0.123456789, "0.0%")):
+        sheet.append([share, 0.079])
+        sheet.cell(sheet.max_row, 1).number_format = number_format
+    workbook.save(tmp_path / "f.xlsx")
+    opened = open_file(tmp_path / "f.xlsx")
+    typer = RowTyper("f.xlsx", [Column("aandeel", "decimal"), Column("bedrag", "decimal")], opened.header)
+    typed = [typer.type_row(*row)[0] for row in opened.rows]
+    assert typed == [[Decimal("7.9"), Decimal("0.079")], [Decimal("45.0"), Decimal("0.079")],
+                     [Decimal("100.0"), Decimal("0.079")], [Decimal("12.3456789"), Decimal("0.079")]]
+    assert isinstance(next(open_file(tmp_path / "f.xlsx").rows)[1][0], ShownPercent)
+
+
+@pytest.mark.parametrize(
+    ("xml", "uncomputed"),
+    [(b'<c r="B3"><f>B2*2</f><v /></c>', True), (b"<c><f>B2*2</f></c>", True),
+     (b'<x:c r="C4"><x:f t="shared" si="0"/></x:c>', True), (b'<c t="str"><f>A1</f><v></v></c>', True),
+     (b"<c><f>B2*2</f><v>20</v></c>", False), (b'<c r="A1" s="1"><v>1</v></c>', False)],
+)
+def test_the_byte_scan_finds_every_formula_without_a_value(xml: bytes, uncomputed: bool) -> None:
+    """The gate before the sheet is parsed a second time: a miss would be a silent NULL, a false hit costs time."""
+    assert bool(_NO_VALUE_RE.search(xml)) is uncomputed
+
+
+@pytest.mark.parametrize(
+    ("number_format", "signs"),
+    [("0.0%", 1), ("0%", 1), ("0.00%;[Red]-0.00%", 1), ("#,##0.0%", 1), ("0%%", 2), ('0"%"', 0), ("0\\%", 0),
+     ("0_%", 0), ("[$%-409]0", 0), ("General", 0), ("#,##0.00", 0), ("dd-mm-yyyy", 0)],
+)
+def test_percent_signs_of_a_number_format(number_format: str, signs: int) -> None:
+    assert percent_signs(number_format) == signs
 
 
 def test_missing_required_column_names_file_row_and_column() -> None:
