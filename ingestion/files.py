@@ -24,7 +24,7 @@ from psycopg import sql
 from ingestion.config import Settings
 from ingestion.demo import is_generated
 from ingestion.filereader import FileRejected, OpenedFile, Problem, file_sha256, open_file, too_large
-from ingestion.loader import GOOD_STATUSES, BatchSpec, BatchUnchanged, open_batch
+from ingestion.loader import GOOD_STATUSES, BatchSpec, BatchUnchanged, never_validated, open_batch
 from ingestion.privacy import replace_bsns, screened_record, screened_value
 from ingestion.pseudonym import Pseudonymiser, resolve_key
 
@@ -111,13 +111,19 @@ def pending_files(folder: Path) -> list[Path]:
 
 
 def new_files(conn: psycopg.Connection, settings: Settings, source_name: str) -> list[Path]:
-    """The files in a source's drop folder whose bytes were never loaded (what the next load would take on)."""
+    """The files in a source's drop folder that the next load would take on: bytes never loaded, or loaded by a run
+    that stopped before validating them (the next run validates that batch)."""
     if source_name not in file_sources():
         raise ValueError(f"unknown file source {source_name!r}: expected one of {', '.join(file_sources())}")
+
+    def waiting(f: Path) -> bool:
+        previous = _loaded_before(conn, source_name, file_sha256(f))
+        return previous is None or never_validated(conn, previous)
+
     return [f for f in pending_files(drop_folder(settings, source_name))
             if f.is_symlink()  # a link is not read
             or f.stat().st_size > settings.max_file_bytes  # new for sure: to be rejected, not read every poke
-            or _loaded_before(conn, source_name, file_sha256(f)) is None]
+            or waiting(f)]
 
 
 def load_path(

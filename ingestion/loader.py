@@ -242,6 +242,15 @@ def _locked_batch(conn: psycopg.Connection, spec: BatchSpec) -> Iterator[Batch]:
     log.info("batch %s loaded: %s rows %s", batch_id, batch.row_count, batch.row_counts)
 
 
+def never_validated(conn: psycopg.Connection, batch_id: int) -> bool:
+    """A batch that an earlier run loaded and did not validate (it stopped or was killed): still 'loaded', and no
+    live run validating it (validation holds its audit row locked until done: ``validation.validate_batch``)."""
+    with conn.transaction():
+        row = conn.execute("select status from audit.load_batch where batch_id = %s for no key update skip locked",
+                           (batch_id,)).fetchone()
+    return row is not None and row[0] == "loaded"
+
+
 class BatchUnchanged(Exception):  # noqa: N818 - a signal, not an error
     """Raise inside ``open_batch`` when the source says nothing changed since ``previous_batch_id``:
     whatever was streamed is rolled back and the attempt is recorded as 'unchanged'."""

@@ -78,24 +78,64 @@ def load_cbs_table(
 
 
 def validate_loaded_batch(batch: dict[str, Any], cfg: Settings | None = None) -> dict[str, Any]:
-    """Validate a freshly loaded batch; an unchanged batch has nothing new and passes through.
+    """Validate a freshly loaded batch; an unchanged batch has nothing new and passes through, unless the batch it
+    repeats was never validated (its run stopped): that one is validated now.
 
     Raises ValidationFailed when the batch fails, so the run stops before the marts are touched.
     """
     from ingestion.validation import Validator
 
-    if batch["status"] != "loaded":
-        return batch
     cfg = cfg or settings()
+    url = cfg.require_warehouse_url()
+    pending = _pending_batch(url, batch)
+    if pending is None:
+        return batch
     # The Data Docs of the settings given, not of the environment (a test's or a second warehouse's own folder).
     validator = Validator(cfg.data_docs_dir)
     try:
-        outcome = validator.validate(cfg.require_warehouse_url(), batch["batch_id"])
+        status, failures, _ = _validate_once(validator, url, pending)
     finally:
         validator.build_docs()
-    if not outcome.success:
-        raise ValidationFailed(batch["batch_id"], batch.get("source_ref", ""), outcome.failures)
-    return {**batch, "status": "published"}
+    if status != "published":
+        raise ValidationFailed(pending, batch.get("source_ref", ""), failures)
+    recovered = {"batch_id": pending, "recovered": True, "message": RECOVERED.format(batch_id=pending)} \
+        if pending != batch["batch_id"] else {}
+    return {**batch, **recovered, "status": "published"}
+
+
+RECOVERED = ("batch {batch_id} of the same content was loaded by an earlier run that stopped before validating it:"
+             " validated by this run")
+
+
+def _pending_batch(url: str, outcome: Mapping[str, Any]) -> int | None:
+    """The batch an outcome leaves to validate: its own when 'loaded'; for an 'unchanged' one, the batch with the
+    same content if an earlier run loaded it and stopped before validating it (killed, or the machine went down)."""
+    from ingestion.loader import never_validated
+
+    if outcome.get("status") == "loaded":
+        return int(outcome["batch_id"])
+    if outcome.get("status") != "unchanged" or outcome.get("duplicate_of") is None:
+        return None
+    with connect(url) as conn:
+        if not never_validated(conn, int(outcome["duplicate_of"])):
+            return None
+    log.warning("batch %s was loaded by an earlier run and never validated: validating it now", outcome["duplicate_of"])
+    return int(outcome["duplicate_of"])
+
+
+def _validate_once(validator: Any, url: str, batch_id: int) -> tuple[str, list[str], bool]:
+    """('published' or 'failed', the failures, validated by this call) of a batch; when another run validated it
+    first (two runs offered the same unvalidated batch), its verdict as recorded."""
+    try:
+        verdict = validator.validate(url, batch_id)
+    except ValueError:
+        with connect(url) as conn:
+            row = conn.execute("select status, message from audit.load_batch where batch_id = %s",
+                               (batch_id,)).fetchone()
+        if row is None or row[0] not in ("published", "failed"):
+            raise
+        return row[0], [] if row[0] == "published" else [row[1] or "failed validation in another run"], False
+    return ("published" if verdict.success else "failed"), verdict.failures, True
 
 
 def file_source_names() -> list[str]:
@@ -148,25 +188,32 @@ def validate_files(outcomes: list[dict[str, Any]], cfg: Settings | None = None) 
     from ingestion.files import quarantine_failed_batch
     from ingestion.validation import Validator
 
-    if not any(outcome.get("status") == "loaded" for outcome in outcomes):
-        return list(outcomes)  # nothing new: no GX context to start, no Data Docs to render (a quiet night)
     cfg = cfg or settings()
     url = cfg.require_warehouse_url()
+    pending = {i: batch_id for i, outcome in enumerate(outcomes) if (batch_id := _pending_batch(url, outcome))}
+    if not pending:
+        return list(outcomes)  # nothing new: no GX context to start, no Data Docs to render (a quiet night)
     results = []
     validator = Validator(cfg.data_docs_dir)  # one GX context, Data Docs rendered once for all files
     try:
-        for outcome in outcomes:
-            if outcome.get("status") != "loaded":
+        for i, outcome in enumerate(outcomes):
+            if i not in pending:
                 results.append(outcome)
                 continue
-            verdict = validator.validate(url, outcome["batch_id"])
-            if verdict.success:
-                results.append({**outcome, "status": "published"})
+            batch_id = pending[i]
+            # An unchanged file whose batch an earlier run left unvalidated: this run's outcome is that batch's.
+            recovered = {"batch_id": batch_id, "recovered": True, "reason": RECOVERED.format(batch_id=batch_id)} \
+                if batch_id != outcome["batch_id"] else {}
+            status, failures, validated_here = _validate_once(validator, url, batch_id)
+            if status == "published":
+                results.append({**outcome, **recovered, "status": "published"})
                 continue
-            reason = "validation failed: " + "; ".join(verdict.failures)
-            with connect(url) as conn:
-                moved = quarantine_failed_batch(conn, outcome["batch_id"], reason)
-            results.append({**outcome, "status": "failed", "reason": reason, "quarantine_path": moved})
+            reason = "validation failed: " + "; ".join(failures)
+            moved = None
+            if validated_here:  # the run that failed it moves the file (once) and records why
+                with connect(url) as conn:
+                    moved = quarantine_failed_batch(conn, batch_id, reason)
+            results.append({**outcome, **recovered, "status": "failed", "reason": reason, "quarantine_path": moved})
     finally:
         validator.build_docs()
     return results

@@ -14,9 +14,11 @@ a COPY into raw.cbs_observation while the (slowed) API is still serving pages.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +29,7 @@ import pytest
 
 from devtools.scratch import throwaway_warehouse
 from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.files import load_path
+from ingestion.files import load_path, new_files
 from ingestion.generate import generate_werkplein
 from ingestion.recorded import RecordedResponse, RecordingServer, serve
 from ingestion.sources.cbs import load_table
@@ -47,6 +49,7 @@ from tests.support.loads import (
 from tests.support.marts import relation_digests
 
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 BIG_SCALE = 60  # one month of uitkeringen at 60x Almelo: ~160 000 rows, a few seconds of COPY
 # What BI and dbt read of the loads: a killed load must change none of it (the audit views list the batch, so
 # they are left out here; stg_audit__published_batches lists published batches only and is in).
@@ -288,6 +291,97 @@ def test_a_cbs_load_killed_while_pages_stream_leaves_nothing_and_the_rerun_loads
     assert rerun.status == "loaded" and loaded == expected == rerun.row_count > 0
     [(_, status, message)] = earlier
     assert status == "failed" and "abandoned" in message
+
+
+# --- a run killed during validation (issue 20) ---------------------------------------------------------------------
+
+
+def test_a_file_run_killed_during_validation_is_published_once_by_the_next_run(
+    pg_server_url: str, tmp_path: Path
+) -> None:
+    """Killed after its batch was loaded and while it was being validated: the batch stays 'loaded' (nothing
+    published), the file is 'unchanged' to the next run (the same bytes were loaded), and that run validates the
+    left-over batch: the month is published exactly once, its rows in raw once. (A warehouse of its own: what it
+    publishes would change the marts the transform test compares.)"""
+    with throwaway_warehouse(pg_server_url, "pm_valkill") as url:
+        _kill_during_validation(url, tmp_path, tmp_path / "local")
+
+
+def _kill_during_validation(url: str, tmp_path: Path, local: Path) -> None:
+    summary = generate_werkplein(tmp_path / "gen", scale=0.05, months=1, end="2024-03", seed=7, gemeentecode="0141")
+    drop = tmp_path / "drop"
+    path = file_variant(tmp_path / "gen" / "werkplein_uitkeringen_0141_202403.csv", drop / "werkplein", "valkill", 1)
+    file_rows = summary["rows"]["uitkeringen"]
+    env = child_env(url, drop, local)
+
+    def loaded() -> bool:
+        return [b[1] for b in batches_of(url, path.name)] == ["loaded"]
+
+    child = start_cli(["files", "werkplein", str(path)], env)  # load, then validate, in one process
+    wait_until(loaded, "the batch loaded and its validation begun", proc=child, interval=0.02)
+    kill_tree(child)
+    after_kill = batches_of(url, path.name)
+    recorded_results = _validation_results(url, after_kill[0][0])
+    with connect(url) as conn:  # the drop-folder sensor starts a run for it, though its bytes were loaded
+        offered = [f.name for f in new_files(conn, file_settings(url, drop, local), "werkplein")]
+
+    rerun = subprocess.run([sys.executable, "-m", "ingestion", "files", "werkplein", str(path)], cwd=REPO_ROOT,
+                           env=env, capture_output=True, text=True, timeout=600)
+    [line] = [json.loads(text) for text in rerun.stdout.splitlines()]
+    after_rerun = batches_of(url, path.name)
+    published = [b[0] for b in after_rerun if b[1] == "published"]
+    rows = raw_rows(url, "werkplein_uitkering", [b[0] for b in after_rerun])
+
+    handled = (child.returncode == -signal.SIGKILL and [b[1] for b in after_kill] == ["loaded"]
+               and rerun.returncode == 0 and line["status"] == "published"
+               and published == [after_kill[0][0]] == [line["batch_id"]] and rows == file_rows)
+    record("crash", "file run SIGKILLed during validation", handled=handled,
+           outcome=f"killed with the batch {after_kill[0][1]!r} ({recorded_results} validation results recorded); "
+                   f"next run: {line['status']} batch {line['batch_id']} ({line.get('reason')}); batches "
+                   f"{[b[1] for b in after_rerun]}; raw {rows}/{file_rows} rows", rows_in=file_rows,
+           rows_loaded=rows, rows_quarantined=line.get("rows_quarantined"))
+
+    assert child.returncode == -signal.SIGKILL
+    assert [b[1] for b in after_kill] == ["loaded"]  # not published: the marts cannot see it
+    assert offered == [path.name]
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert line["status"] == "published" and line["batch_id"] == after_kill[0][0]
+    assert "earlier run" in line["reason"]
+    assert [b[1] for b in after_rerun] == ["published", "unchanged"]
+    assert rows == file_rows  # loaded once, published once
+
+
+def test_a_cbs_batch_left_loaded_is_validated_by_the_next_load(pg_server_url: str, tmp_path: Path) -> None:
+    """A CBS load whose run stopped before validation: the next load finds the same content (unchanged) and the
+    validation step publishes the left-over batch instead of passing over it."""
+    from ingestion import pipeline
+
+    with throwaway_warehouse(pg_server_url, "pm_valkill") as url:
+        cfg = Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "recorded",
+                                 "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local"),
+                                 "DATA_DOCS_DIR": str(tmp_path / "data_docs")})
+        left = pipeline.load_cbs_table("86003NED", cfg=cfg)  # the run stops here: never validated
+        again = pipeline.load_cbs_table("86003NED", cfg=cfg)
+        result = pipeline.validate_loaded_batch(again, cfg)
+        statuses = [b[1] for b in batches_of(url, "86003NED")]
+        handled = (left["status"] == "loaded" and again["status"] == "unchanged" and result["status"] == "published"
+                   and result["batch_id"] == left["batch_id"] and statuses == ["published", "unchanged"])
+        record("crash", "CBS batch left 'loaded' by a run that stopped before validation", handled=handled,
+               outcome=f"next load {again['status']} (same as {again['duplicate_of']}); validation step "
+                       f"{result['status']} batch {result['batch_id']}; batches {statuses}")
+        assert left["status"] == "loaded" and again["status"] == "unchanged"
+        assert again["duplicate_of"] == left["batch_id"]
+        assert result["status"] == "published" and result["batch_id"] == left["batch_id"] and result["recovered"]
+        assert statuses == ["published", "unchanged"]
+        # A third load: nothing left to validate, nothing published twice.
+        third = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=cfg), cfg)
+        assert third["status"] == "unchanged" and "recovered" not in third
+
+
+def _validation_results(url: str, batch_id: int) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute("select count(*) from audit.validation_result where batch_id = %s",
+                            (batch_id,)).fetchone()[0]
 
 
 # --- the transform killed ----------------------------------------------------------------------------------------
