@@ -49,6 +49,7 @@ class Settings:
     bi_login_password: str | None = field(repr=False)
     small_number_threshold: int
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    file_settle_seconds: int = 0
     raw_retention_months: int = 0
     raw_retention_keep: str = "in_use"
     min_free_disk_gb: float = 2.0
@@ -68,6 +69,11 @@ class Settings:
         max_file_bytes = env.get("MAX_FILE_BYTES", str(DEFAULT_MAX_FILE_BYTES)).strip()
         if not max_file_bytes.isdigit() or int(max_file_bytes) < 1:
             raise ConfigurationError(f"MAX_FILE_BYTES={max_file_bytes!r} is not a whole number of bytes >= 1")
+        # A live drop folder is written by other systems (SFTP, a share): a file changed this recently may still be
+        # being written. The bundled demo files are copied in whole, so demo mode need not wait.
+        settle = env.get("FILE_SETTLE_SECONDS", "60" if mode == "live" else "0").strip()
+        if not settle.isdigit():
+            raise ConfigurationError(f"FILE_SETTLE_SECONDS={settle!r} is not a whole number of seconds (0 = no wait)")
         retention_months = env.get("RAW_RETENTION_MONTHS", "0").strip() or "0"
         if not retention_months.isdigit():
             raise ConfigurationError(f"RAW_RETENTION_MONTHS={retention_months!r} is not a whole number of months "
@@ -111,6 +117,8 @@ class Settings:
             small_number_threshold=int(threshold),
             # A dropped file larger than this (or an XLSX unpacking to more) is rejected unread.
             max_file_bytes=int(max_file_bytes),
+            # A file modified less than this many seconds ago is postponed to the next run (still being written?).
+            file_settle_seconds=int(settle),
             # Raw retention (ingestion/retention.py, DAG raw_retention): batches older than this many months lose
             # their rows unless kept (0 = keep everything); in_use = only what the marts and staging still read,
             # published = every published batch, superseded ones too.

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,7 +26,7 @@ from psycopg import sql
 from ingestion.config import Settings
 from ingestion.demo import is_generated
 from ingestion.filereader import FileRejected, OpenedFile, Problem, file_sha256, open_file, too_large
-from ingestion.loader import GOOD_STATUSES, BatchSpec, BatchUnchanged, never_validated, open_batch
+from ingestion.loader import GOOD_STATUSES, BatchPostponed, BatchSpec, BatchUnchanged, never_validated, open_batch
 from ingestion.privacy import replace_bsns, screened_record, screened_value
 from ingestion.pseudonym import Pseudonymiser, resolve_key
 
@@ -79,7 +81,7 @@ class FileSource(Protocol):
 @dataclass(frozen=True)
 class FileOutcome:
     file: str
-    status: str  # loaded | unchanged | rejected | failed
+    status: str  # loaded | unchanged | rejected | failed | postponed (still being written) | taken (by another run)
     batch_id: int | None
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -142,17 +144,53 @@ def load_path(
     folder_or_file = path or drop_folder(settings, source_name)
     if not folder_or_file.exists():
         raise FileNotFoundError(f"{folder_or_file} does not exist")
-    files = pending_files(folder_or_file) if folder_or_file.is_dir() else [folder_or_file]
-    pseudonymiser = Pseudonymiser(resolve_key(settings.pseudonym_key, settings.source_mode)) if (
-        source.personal_data and files) else None
     outcomes = []
-    for file in files:
-        outcome = load_file(conn, settings, source, file, pseudonymiser, logical_date=logical_date)
-        log.info("file %s: %s", file.name, json.dumps(outcome.as_dict(), ensure_ascii=False))
-        outcomes.append(outcome)
-        if on_file:
-            on_file(outcome)
+    # One pass over a source's folder at a time: the files are listed, opened, hashed, read and moved only under
+    # the source's lock, so a second run waits and then sees what the first left (loaded, or moved to quarantine).
+    with folder_lock(conn, source.name):
+        files = pending_files(folder_or_file) if folder_or_file.is_dir() else [folder_or_file]
+        pseudonymiser = Pseudonymiser(resolve_key(settings.pseudonym_key, settings.source_mode)) if (
+            source.personal_data and files) else None
+        for file in files:
+            outcome = load_file(conn, settings, source, file, pseudonymiser, logical_date=logical_date)
+            log.info("file %s: %s", file.name, json.dumps(outcome.as_dict(), ensure_ascii=False))
+            outcomes.append(outcome)
+            if on_file:
+                on_file(outcome)
     return outcomes
+
+
+@contextmanager
+def folder_lock(conn: psycopg.Connection, source: str) -> Iterator[None]:
+    """The source's drop-folder lock (a PostgreSQL session lock: a run that dies loses it with its connection)."""
+    key = f"drop-folder:{source}"
+    conn.execute("select pg_advisory_lock(hashtext(%s))", (key,))
+    conn.commit()
+    try:
+        yield
+    finally:
+        if not conn.closed:
+            conn.rollback()
+            conn.execute("select pg_advisory_unlock(hashtext(%s))", (key,))
+            conn.commit()
+
+
+def _file_state(path: Path) -> tuple[int, int]:
+    state = path.stat()
+    return state.st_size, state.st_mtime_ns
+
+
+def _still_written(path: Path, state: tuple[int, int], settle_seconds: int) -> str | None:
+    """Why a file looks like it is still being written (changed since ``state``, or too recently), else None."""
+    now = _file_state(path)
+    if now != state:
+        return (f"the file changed while it was read ({state[0]:,} -> {now[0]:,} bytes): still being written? "
+                "postponed to the next run, nothing of it published")
+    age = time.time() - now[1] / 1e9
+    if age < settle_seconds:
+        return (f"the file changed {max(age, 0):.0f} s ago, less than FILE_SETTLE_SECONDS={settle_seconds}: still "
+                "being written? postponed to the next run")
+    return None
 
 
 def load_file(
@@ -165,11 +203,19 @@ def load_file(
     logical_date: date | None = None,
 ) -> FileOutcome:
     # A symbolic link could point anywhere the loader can read (a secret, a file of another source): not read at all.
-    link = path.is_symlink()
-    size = (path.lstat() if link else path.stat()).st_size
-    oversized = not link and size > settings.max_file_bytes
-    # A link or a file over the limit is not read, not even to hash it.
-    checksum = None if link or oversized else file_sha256(path)
+    try:
+        link = path.is_symlink()
+        state = None if link else _file_state(path)
+        size = path.lstat().st_size if link else state[0]
+        oversized = not link and size > settings.max_file_bytes
+        if state is not None and not oversized and (why := _still_written(path, state, settings.file_settle_seconds)):
+            log.warning("%s: %s", path.name, why)
+            return FileOutcome(path.name, "postponed", None, reason=why)
+        # A link or a file over the limit is not read, not even to hash it.
+        checksum = None if link or oversized else file_sha256(path)
+    except FileNotFoundError:  # listed, then gone: moved or removed by someone else (a run holds the folder lock)
+        return FileOutcome(path.name, "taken", None, reason="the file was moved or removed by another process before"
+                                                            " this run read it: nothing loaded")
     delivery = source.delivery(path.name)
     entity, key = delivery if delivery else ("file", None)
     spec = BatchSpec(
@@ -212,6 +258,8 @@ def load_file(
                 loaded = batch.copy_rows(entity, ["row_number", *parsed.columns], parsed.rows)
             finally:
                 opened.close()  # also when parsing rejected the file, so it can be moved
+            if state is not None and (why := _still_written(path, state, 0)):
+                raise BatchPostponed(why)  # what was read is not what the file holds now: its rows roll back
             problems = parsed.screened_problems(personal_file=source.personal_data)
             if loaded == 0 and problems:
                 raise FileRejected(path.name, f"no row could be loaded: all {_bad_rows(parsed)} data rows have "
@@ -221,11 +269,20 @@ def load_file(
             _quarantine_rows(conn, batch.batch_id, source.name, path.name, problems)
             batch.request_params["rows_quarantined"] = _bad_rows(parsed)
         return FileOutcome(path.name, batch.status, batch.batch_id, rows_loaded=batch.row_count,
-                           rows_quarantined=_bad_rows(parsed), reason=batch.message,
+                           rows_quarantined=_bad_rows(parsed) if batch.status != "postponed" else 0,
+                           reason=batch.message,
                            duplicate_of=batch.duplicate_of)
     except FileRejected as rejected:
         if batch_id is None:
             raise
+        if state is not None and (why := _still_written(path, state, 0)):
+            # Unreadable because it is half written (a quote cut off, a truncated workbook): not rejected, postponed.
+            conn.rollback()
+            conn.execute("update audit.load_batch set status = 'postponed', finished_at = now(), row_count = 0,"
+                         " message = %s where batch_id = %s", (why, batch_id))
+            conn.commit()
+            log.warning("%s: %s", path.name, why)
+            return FileOutcome(path.name, "postponed", batch_id, reason=why)
         return _reject(conn, batch_id, source.name, path, rejected)
 
 
@@ -290,7 +347,8 @@ def quarantine_failed_batch(conn: psycopg.Connection, batch_id: int, reason: str
     if row is None:
         raise ValueError(f"batch {batch_id} does not exist")
     source, file_name, path_text = row
-    moved = _move_to_quarantine(Path(path_text), batch_id) if path_text and Path(path_text).is_file() else None
+    with folder_lock(conn, source):  # never while a run of the source reads its folder
+        moved = _move_to_quarantine(Path(path_text), batch_id) if path_text and Path(path_text).is_file() else None
     conn.execute(
         "insert into audit.quarantine (batch_id, source, file_name, reason, quarantine_path)"
         " values (%s, %s, %s, %s, %s)",

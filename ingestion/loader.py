@@ -232,6 +232,15 @@ def _locked_batch(conn: psycopg.Connection, spec: BatchSpec) -> Iterator[Batch]:
         batch.duplicate_of = unchanged.previous_batch_id
         batch.message = unchanged.reason
         return
+    except BatchPostponed as postponed:
+        conn.rollback()
+        _finish(conn, batch_id, "postponed", row_count=0, request_params=batch.request_params, message=str(postponed))
+        conn.commit()
+        log.warning("batch %s postponed: %s", batch_id, postponed)
+        batch.row_counts = {}
+        batch.status = "postponed"
+        batch.message = str(postponed)
+        return
     except BaseException as exc:
         batch.status = "failed"
         log.error("batch %s failed: %s", batch_id, _describe(exc))
@@ -259,6 +268,11 @@ class BatchUnchanged(Exception):  # noqa: N818 - a signal, not an error
         super().__init__(previous_batch_id)
         self.previous_batch_id = previous_batch_id
         self.reason = reason or f"same content as batch {previous_batch_id}; nothing landed"
+
+
+class BatchPostponed(Exception):  # noqa: N818 - a signal, not an error
+    """Raise inside ``open_batch`` when the input was still changing while it was read (a file being written): the
+    rows are rolled back and the batch recorded as 'postponed'; the next run reads the input again."""
 
 
 def _describe(exc: BaseException) -> str:

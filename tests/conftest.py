@@ -33,6 +33,8 @@ def _isolate(worker: str) -> None:
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO_ROOT / "dags"))
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # Files a test writes are loaded at once, also by settings read from the environment in live mode.
+    os.environ.setdefault("FILE_SETTLE_SECONDS", "0")
     os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
     # Validations that take their settings from the environment render their Data Docs in this run's own folder,
     # never the `make run` site nor an earlier run's (stored results slow every later validation down).

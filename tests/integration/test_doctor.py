@@ -24,6 +24,7 @@ from ingestion.files import load_path
 from ingestion.generate import generate_werkplein
 from ingestion.recorded import serve
 from ingestion.warehouse import connect
+from tests.support.settings import LIVE
 
 SECRET_KEY = "doctor-test-key-0123456789-must-never-show"
 SECRET_PASSWORD = "doctor-pw-must-never-show"
@@ -89,11 +90,11 @@ def test_warehouse_down_blocks_with_cause_and_fix(tmp_path: Path) -> None:
 
 
 def test_missing_key_blocks_outside_demo_mode(tmp_path: Path) -> None:
-    live = Settings.from_env({"SOURCE_MODE": "live"})
+    live = Settings.from_env({**LIVE})
     check = check_pseudonym_key(live)
     assert check.status == FAIL and "PSEUDONYM_KEY is not set" in check.message
     assert "secrets store" in check.fix and "token_urlsafe" in check.fix
-    short = check_pseudonym_key(Settings.from_env({"SOURCE_MODE": "live", "PSEUDONYM_KEY": "tooshort"}))
+    short = check_pseudonym_key(Settings.from_env({**LIVE, "PSEUDONYM_KEY": "tooshort"}))
     assert short.status == FAIL and "8 characters" in short.message and "tooshort" not in short.line()
     # Demo mode works with the demo key: a warning, not a blocker.
     assert check_pseudonym_key(Settings.from_env({"SOURCE_MODE": "recorded"})).status == WARN
@@ -129,13 +130,13 @@ def test_broken_dbt_project_blocks_naming_the_model(tmp_path: Path) -> None:
 def test_cbs_check_asks_the_live_api_once_with_a_short_timeout_and_honours_demo_mode(tmp_path: Path) -> None:
     server = serve(PACKAGE_DIR / "recordings" / "cbs")
     try:
-        live = Settings.from_env({"SOURCE_MODE": "live", "CBS_ODATA_URL": server.base_url})
+        live = Settings.from_env({**LIVE, "CBS_ODATA_URL": server.base_url})
         check = check_cbs(live)
         assert check.status == OK and "reachable" in check.message, check
         assert len(server.recordings.requests) == 1 and "TableInfos" in server.recordings.requests[0]
     finally:
         server.shutdown()
-    down = check_cbs(Settings.from_env({"SOURCE_MODE": "live", "CBS_ODATA_URL": f"http://127.0.0.1:{closed_port()}"}))
+    down = check_cbs(Settings.from_env({**LIVE, "CBS_ODATA_URL": f"http://127.0.0.1:{closed_port()}"}))
     assert down.status == FAIL and "not reachable" in down.message and "outbound HTTPS" in down.fix
     # Demo mode asks nothing: every configured table must have a recording instead.
     empty = tmp_path / "recordings"
@@ -149,7 +150,7 @@ def test_a_key_other_than_the_published_historys_blocks(fresh_warehouse_url: str
     break every flow, so doctor blocks it and says how to recover."""
     folder = tmp_path / "werkplein"
     generate_werkplein(folder, scale=0.05, months=1, end="2024-03", seed=5, gemeentecode="0141")
-    loaded_with = Settings.from_env({"WAREHOUSE_URL": fresh_warehouse_url, "SOURCE_MODE": "live",
+    loaded_with = Settings.from_env({"WAREHOUSE_URL": fresh_warehouse_url, **LIVE,
                                      "PSEUDONYM_KEY": SECRET_KEY, "DROP_DIR": str(tmp_path / "drop")})
     assert check_pseudonym_history(loaded_with).status == OK  # no history yet
     with connect(fresh_warehouse_url) as conn:
@@ -161,7 +162,7 @@ def test_a_key_other_than_the_published_historys_blocks(fresh_warehouse_url: str
     assert SECRET_KEY not in " ".join(stored)
 
     assert check_pseudonym_history(loaded_with).status == OK
-    rotated = Settings.from_env({"WAREHOUSE_URL": fresh_warehouse_url, "SOURCE_MODE": "live",
+    rotated = Settings.from_env({"WAREHOUSE_URL": fresh_warehouse_url, **LIVE,
                                  "PSEUDONYM_KEY": "another-key-0123456789-abcdef", "DROP_DIR": str(tmp_path / "drop")})
     blocked = check_pseudonym_history(rotated)
     assert blocked.status == FAIL

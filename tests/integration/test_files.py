@@ -23,6 +23,7 @@ from ingestion.files import load_path
 from ingestion.generate import generate_werkplein
 from ingestion.warehouse import connect
 from tests.support.privacy import bsns_in, decode, nine_digit_numbers
+from tests.support.settings import LIVE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_ROOT / "ingestion" / "samples"
@@ -33,7 +34,7 @@ RAW_TABLE = {"uwv": "uwv_spanningsindicator", "kennispunt": "kennispunt_waarde",
 
 def _settings(url: str, drop: Path, **extra: str) -> Settings:
     return Settings.from_env({"WAREHOUSE_URL": url, "DROP_DIR": str(drop), "PSEUDONYM_KEY": KEY,
-                              "SOURCE_MODE": "live", **extra})
+                              **LIVE, **extra})
 
 
 def _load(url: str, drop: Path, source: str, path: Path | None = None) -> list[dict]:
@@ -309,7 +310,7 @@ def test_live_mode_without_pseudonym_key_refuses_personal_files(
     drop = tmp_path / "drop"
     (drop / "werkplein").mkdir(parents=True)
     shutil.copy(_uitkeringen_csv(werkplein_export), drop / "werkplein")
-    cfg = Settings.from_env({"WAREHOUSE_URL": fresh_warehouse_url, "DROP_DIR": str(drop), "SOURCE_MODE": "live"})
+    cfg = Settings.from_env({"WAREHOUSE_URL": fresh_warehouse_url, "DROP_DIR": str(drop), **LIVE})
     with connect(fresh_warehouse_url) as conn, pytest.raises(RuntimeError, match="PSEUDONYM_KEY"):
         load_path(conn, cfg, "werkplein")
     with psycopg.connect(fresh_warehouse_url) as conn:
@@ -341,7 +342,7 @@ def test_no_bsn_in_the_warehouse_logs_or_quarantine(
     cli = subprocess.run(
         [sys.executable, "-m", "ingestion", "-v", "files", "werkplein", str(target)], capture_output=True, text=True,
         env={"PATH": "/usr/bin:/bin", "WAREHOUSE_URL": fresh_warehouse_url, "PSEUDONYM_KEY": KEY,
-             "SOURCE_MODE": "live", "DROP_DIR": str(drop)}, cwd=REPO_ROOT, timeout=300)
+             **LIVE, "DROP_DIR": str(drop)}, cwd=REPO_ROOT, timeout=300)
     assert cli.returncode == 0, "the CLI failed (output not shown: it may hold personal data)"
     [line] = [json.loads(line) for line in cli.stdout.splitlines()]
     assert (line["file"], line["status"], line["rows_quarantined"]) == (target.name, "published", 3)

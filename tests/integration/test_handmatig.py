@@ -24,6 +24,7 @@ from ingestion.sources.handmatig import (
     read_catalogue,
     read_waarde,
 )
+from tests.support.settings import LIVE
 
 SAMPLE = (
     Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def _settings(url: str, tmp: Path) -> Settings:
     return Settings.from_env(
         {
             "WAREHOUSE_URL": url,
-            "SOURCE_MODE": "live",
+            **LIVE,
             "DROP_DIR": str(tmp / "drop"),
             "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp / "local"),
             "DATA_DOCS_DIR": str(tmp / "data_docs"),

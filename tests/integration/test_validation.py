@@ -16,6 +16,7 @@ from psycopg.rows import dict_row
 
 from ingestion import validation
 from ingestion.validation import ValidationOutcome, expectations_dir, load_suite, sqlalchemy_url, validate_batch
+from tests.support.settings import LIVE
 
 COLUMNS = (
     "table_id",
@@ -360,7 +361,7 @@ def test_a_batch_validated_through_the_pipeline_keeps_its_results_in_the_setting
 def _file_settings(url: str, tmp_path: Path):
     from ingestion.config import Settings
 
-    return Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "live", "PSEUDONYM_KEY": "name-vs-rows-key-0123",
+    return Settings.from_env({"WAREHOUSE_URL": url, **LIVE, "PSEUDONYM_KEY": "name-vs-rows-key-0123",
                               "DROP_DIR": str(tmp_path / "drop"), "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local"),
                               "DATA_DOCS_DIR": str(tmp_path / "data_docs")})
 

@@ -31,6 +31,7 @@ from ingestion.config import ConfigurationError, Settings
 from tests.reliability.corpus.make_corpus import GENERATED, SOURCES, corpus_files
 from tests.support.ledger import record
 from tests.support.privacy import decode
+from tests.support.settings import LIVE
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 KEY = "corpus-pseudonym-key-0123456789"
@@ -175,7 +176,7 @@ def test_corpus_file(pg_server_url: str, tmp_path: Path, docs_dir: Path, case: C
 
     with throwaway_warehouse(pg_server_url, "pm_corpus") as url:
         cfg = Settings.from_env({"WAREHOUSE_URL": url, "DROP_DIR": str(drop), "PSEUDONYM_KEY": KEY,
-                                 "SOURCE_MODE": "live", "DATA_DOCS_DIR": str(docs_dir), **case.env})
+                                 **LIVE, "DATA_DOCS_DIR": str(docs_dir), **case.env})
         try:
             [result] = pipeline.validate_files(pipeline.load_files(case.source, str(path), cfg=cfg), cfg=cfg)
         except Exception as exc:

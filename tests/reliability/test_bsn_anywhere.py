@@ -26,6 +26,7 @@ from ingestion.files import load_path
 from ingestion.warehouse import connect
 from tests.support.ledger import record
 from tests.support.privacy import bsns_written_in, nine_digit_numbers
+from tests.support.settings import LIVE
 
 KEY = "test-pseudonym-key-0123456789"
 WERKPLEIN_HEADER = ("peildatum;gemeentecode;registratienummer;bsn;geboortedatum;geslacht;postcode;wijkcode;"
@@ -63,7 +64,7 @@ def _write(path: Path, header: str, rows: list[list[str]]) -> Path:
 
 def _load(url: str, drop: Path, source: str) -> list[dict]:
     settings = Settings.from_env({"WAREHOUSE_URL": url, "DROP_DIR": str(drop), "PSEUDONYM_KEY": KEY,
-                                  "SOURCE_MODE": "live"})
+                                  **LIVE})
     with connect(url) as conn:
         return [o.as_dict() for o in load_path(conn, settings, source)]
 
@@ -101,7 +102,8 @@ def test_a_registratienummer_that_is_the_bsn_becomes_its_pseudonym(warehouse: st
     leaks = nine_digit_numbers(warehouse)
     record("privacy", "a registratienummer that is the BSN (plain, dotted)", handled=not leaks and len(stored) == 3,
            outcome=f"{outcome['status']}; {len(stored)} rows; {len(leaks)} BSN-shaped values stored",
-           rows_in=3, rows_loaded=outcome.get("rows_loaded"), rows_quarantined=outcome.get("rows_quarantined"))
+           rows_in=3, rows_loaded=outcome.get("rows_loaded"), rows_quarantined=outcome.get("rows_quarantined"),
+           clear_bsns=len(leaks))
     assert outcome["status"] == "loaded" and len(stored) == 3
     assert stored[0][1] == stored[0][2] and stored[1][1] == stored[1][2]  # the pseudonym, like the bsn column's
     assert stored[2][1] == "UK01410000002"  # an identifier without a BSN is left as it is
@@ -129,7 +131,8 @@ def test_bsns_in_free_text_an_extra_column_and_a_value_are_not_stored(warehouse:
     record("privacy", "BSNs in free text, an extra column and a value (handmatig)",
            handled=not stored and outcome["rows_quarantined"] == 1,
            outcome=f"{outcome['status']}; toelichting {toelichting}; {len(stored)} planted BSNs stored",
-           rows_in=3, rows_loaded=outcome.get("rows_loaded"), rows_quarantined=outcome.get("rows_quarantined"))
+           rows_in=3, rows_loaded=outcome.get("rows_loaded"), rows_quarantined=outcome.get("rows_quarantined"),
+           clear_bsns=len(stored))
     assert (outcome["rows_loaded"], outcome["rows_quarantined"]) == (2, 1)
     assert toelichting == ["excl. casus BSN [BSN verwijderd]", "zie bsn [BSN verwijderd]"]
     assert "[BSN verwijderd]" in extra[1]
@@ -158,7 +161,8 @@ def test_a_shifted_row_of_personal_data_keeps_nothing_of_it_in_quarantine(wareho
            handled=not personal and outcome["rows_quarantined"] == 2,
            outcome=f"{outcome['status']}; quarantined rows {sorted({r[0] for r in quarantined})}; "
                    f"{len(personal)} personal values in quarantine records",
-           rows_in=3, rows_loaded=outcome.get("rows_loaded"), rows_quarantined=outcome.get("rows_quarantined"))
+           rows_in=3, rows_loaded=outcome.get("rows_loaded"), rows_quarantined=outcome.get("rows_quarantined"),
+           clear_bsns=len([v for v in personal if v in BSNS]), personal_in_quarantine=len(personal))
     assert (outcome["rows_loaded"], outcome["rows_quarantined"]) == (1, 2)
     assert [(r[0], r[1]) for r in quarantined] == [(3, None), (4, None)]
     assert "19 cells" in quarantined[0][3] and "17 cells" in quarantined[1][3]
@@ -218,17 +222,23 @@ def test_planted_bsns_are_found_nowhere(property_warehouse: str, caplog: pytest.
                handmatig)
         outcomes = _load(property_warehouse, drop, "werkplein") + _load(property_warehouse, drop, "handmatig")
     stored = _found(_stored_text(property_warehouse), planted)
+    with psycopg.connect(property_warehouse) as conn:
+        quarantine = " ".join(f"{v} {r}" for v, r in conn.execute("select value, record::text from audit.quarantine"
+                                                                  " where source = 'werkplein'"))
+    personal = [p for p in (*BIRTH_DATES, "1961-02-02", "1985-07-14", "1990-11-30", *POSTCODES) if p in quarantine]
     logged = _found(caplog.text + str(outcomes), planted)
     shapes = nine_digit_numbers(property_warehouse) + [("log", "", b) for b in bsns_written_in(caplog.text)]
     counted = all(o["status"] == "rejected" or o["rows_loaded"] + o["rows_quarantined"] == 6 for o in outcomes)
     assert all(o["status"] != "unchanged" for o in outcomes), outcomes
     record("privacy", f"planted BSNs #{example}: {len(plants)} in {sorted({f for _, _, f in plants})}, shift {shift}",
-           handled=not (stored or logged or shapes) and counted,
+           handled=not (stored or logged or shapes or personal) and counted,
            outcome=f"{[o['status'] for o in outcomes]}; {len(stored)} stored, {len(logged)} logged, "
                    f"{len(shapes)} BSN-shaped values", rows_in=12,
            rows_loaded=sum(o.get("rows_loaded", 0) for o in outcomes),
            rows_quarantined=sum(o.get("rows_quarantined", 0) or (6 if o["status"] == "rejected" else 0)
-                                for o in outcomes))
+                                for o in outcomes),
+           clear_bsns=len(stored | logged) + len(shapes), personal_in_quarantine=len(personal))
     assert counted, outcomes
     assert stored == set() and logged == set()
     assert shapes == []
+    assert personal == []  # no birth date or postcode in a quarantine record of the Werkplein file

@@ -39,6 +39,7 @@ from ingestion.recorded import RecordingServer, serve
 from ingestion.sources.cbs import load_table
 from ingestion.warehouse import connect
 from tests.support.ledger import record
+from tests.support.settings import LIVE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
@@ -168,7 +169,7 @@ def test_a_configured_hostile_table_id_reaches_the_api_and_the_audit_only_as_dat
                                        "editions": {table_id: {"measures": measures}}}}
     tables_file = tmp_path / "cbs_tables.yml"
     tables_file.write_text(yaml.safe_dump(catalogue, allow_unicode=True), encoding="utf-8")
-    cfg = Settings.from_env({"WAREHOUSE_URL": warehouse, "SOURCE_MODE": "live", "CBS_ODATA_URL": cbs_server.base_url,
+    cfg = Settings.from_env({"WAREHOUSE_URL": warehouse, **LIVE, "CBS_ODATA_URL": cbs_server.base_url,
                              "CBS_TABLES_FILE": str(tables_file), "HTTP_RETRIES": "0", "HTTP_BACKOFF_SECONDS": "0"})
     before = {k: v for k, v in tables(warehouse).items() if k != "audit.load_batch"}
     with pytest.raises(LoadError) as failed:
@@ -224,7 +225,7 @@ def test_hostile_file_names_load_as_data_or_are_quarantined_and_nothing_runs(
     before_tables, before_outside, before_repo = tables(warehouse), files_under(outside), repo_status()
 
     done = cli(["files", "werkplein", "--no-validate"],
-               {"WAREHOUSE_URL": warehouse, "PSEUDONYM_KEY": KEY, "SOURCE_MODE": "live", "DROP_DIR": str(drop)})
+               {"WAREHOUSE_URL": warehouse, "PSEUDONYM_KEY": KEY, **LIVE, "DROP_DIR": str(drop)})
     outcomes = {o["file"]: o for o in map(json.loads, done.stdout.strip().splitlines())}
     after_tables = tables(warehouse)
     with psycopg.connect(warehouse) as conn:
@@ -284,7 +285,7 @@ def test_a_quarantine_folder_that_is_a_link_does_not_carry_files_out(
     (folder / "quarantine").symlink_to(elsewhere, target_is_directory=True)
     bad = folder / "not_a_werkplein_name.csv"
     bad.write_bytes(source.read_bytes() + b"\r\n" * 40)
-    cfg = Settings.from_env({"WAREHOUSE_URL": warehouse, "PSEUDONYM_KEY": KEY, "SOURCE_MODE": "live",
+    cfg = Settings.from_env({"WAREHOUSE_URL": warehouse, "PSEUDONYM_KEY": KEY, **LIVE,
                              "DROP_DIR": str(tmp_path / "drop")})
     with caplog.at_level(logging.WARNING), connect(warehouse) as conn:
         [outcome] = load_path(conn, cfg, "werkplein")
@@ -323,13 +324,13 @@ def test_the_pseudonymisation_key_is_never_logged_printed_or_stored(
     drop, cli_drop = tmp_path / "drop", tmp_path / "cli_drop"
     drop_files(drop, "key", 50)
     drop_files(cli_drop, "key_cli", 60)
-    cfg = Settings.from_env({"WAREHOUSE_URL": warehouse, "PSEUDONYM_KEY": key, "SOURCE_MODE": "live",
+    cfg = Settings.from_env({"WAREHOUSE_URL": warehouse, "PSEUDONYM_KEY": key, **LIVE,
                              "DROP_DIR": str(drop), "DATA_DOCS_DIR": str(tmp_path / "docs")})
     caplog.set_level(logging.DEBUG)
     with connect(warehouse) as conn:
         in_process = load_path(conn, cfg, "werkplein")
 
-    env = {"WAREHOUSE_URL": warehouse, "PSEUDONYM_KEY": key, "SOURCE_MODE": "live", "DROP_DIR": str(cli_drop),
+    env = {"WAREHOUSE_URL": warehouse, "PSEUDONYM_KEY": key, **LIVE, "DROP_DIR": str(cli_drop),
            "DATA_DOCS_DIR": str(tmp_path / "docs"), "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp_path / "local")}
     done = cli(["-v", "files", "werkplein", "--no-validate"], env)
     short = cli(["-v", "files", "werkplein", "--no-validate"], {**env, "PSEUDONYM_KEY": key[:12]})  # too short: refused

@@ -33,6 +33,7 @@ from ingestion.sources.cbs import CbsError
 from tests.support import fault_server as fs
 from tests.support.ledger import record
 from tests.support.marts import marts_fingerprint
+from tests.support.settings import LIVE
 
 TABLE = "86003NED"
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
@@ -50,7 +51,7 @@ def live_settings(warehouse_url: str, base_url: str, local_dir: Path) -> Setting
     return Settings.from_env(
         {
             "WAREHOUSE_URL": warehouse_url,
-            "SOURCE_MODE": "live",
+            **LIVE,
             "CBS_ODATA_URL": base_url,
             "HTTP_RETRIES": str(RETRIES),
             "HTTP_BACKOFF_SECONDS": "0",  # Retry-After is still honoured

@@ -22,13 +22,14 @@ from ingestion.config import Settings
 from ingestion.generate import generate_werkplein
 from tests.support.marts import marts_snapshot
 from tests.support.privacy import decode
+from tests.support.settings import LIVE
 
 SAMPLES = Path(__file__).resolve().parents[2] / "ingestion" / "samples"
 Edit = Callable[[list[list[str]]], list[list[str]]]
 
 
 def _settings(url: str, tmp: Path) -> Settings:
-    return Settings.from_env({"WAREHOUSE_URL": url, "SOURCE_MODE": "live", "PSEUDONYM_KEY": "publish-gates-key-0123",
+    return Settings.from_env({"WAREHOUSE_URL": url, **LIVE, "PSEUDONYM_KEY": "publish-gates-key-0123",
                               "DROP_DIR": str(tmp / "drop"), "PROGRAMMAMONITOR_LOCAL_DIR": str(tmp / "local"),
                               "DATA_DOCS_DIR": str(tmp / "data_docs")})
 

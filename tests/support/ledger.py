@@ -28,6 +28,8 @@ class Entry:
     rows_in: int | None = None  # data rows the input held, when it is a file
     rows_loaded: int | None = None
     rows_quarantined: int | None = None
+    clear_bsns: int | None = None  # privacy: BSNs found in clear (tables, quarantine, logs, output)
+    personal_in_quarantine: int | None = None  # privacy: personal values found in quarantine records
 
     @property
     def rows_lost(self) -> int:
@@ -48,10 +50,13 @@ def record(
     rows_in: int | None = None,
     rows_loaded: int | None = None,
     rows_quarantined: int | None = None,
+    clear_bsns: int | None = None,
+    personal_in_quarantine: int | None = None,
 ) -> Entry:
     if kind not in KINDS:
         raise ValueError(f"unknown ledger kind {kind!r}: one of {', '.join(KINDS)}")
-    entry = Entry(kind, name, handled, " ".join(outcome.split()), rows_in, rows_loaded, rows_quarantined)
+    entry = Entry(kind, name, handled, " ".join(outcome.split()), rows_in, rows_loaded, rows_quarantined, clear_bsns,
+                  personal_in_quarantine)
     ENTRIES.append(entry)
     return entry
 
@@ -76,4 +81,9 @@ def summary_lines(entries: list[Entry] | None = None) -> list[str]:
     lost = sum(e.rows_lost for e in entries)
     rows_in = sum(e.rows_in or 0 for e in entries)
     lines.append(f"rows in bad input files: {rows_in}, loaded + quarantined: {rows_in - lost}, lost: {lost}")
+    scans = [e.clear_bsns for e in entries if e.clear_bsns is not None]
+    checks = [e.personal_in_quarantine for e in entries if e.personal_in_quarantine is not None]
+    if scans or checks:
+        lines.append(f"clear BSNs found: {sum(scans)} in {len(scans)} scans; personal values in quarantine records: "
+                     f"{sum(checks)} in {len(checks)} checks")
     return lines

@@ -16,20 +16,21 @@ from typing import Any
 import psycopg
 
 from ingestion.config import Settings
+from tests.support.settings import LIVE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KEY = "crash-test-pseudonym-key-0123456789"  # the pseudonymisation key of these loads
 
 
 def file_settings(url: str, drop: Path, local: Path) -> Settings:
-    return Settings.from_env({"WAREHOUSE_URL": url, "DROP_DIR": str(drop), "PSEUDONYM_KEY": KEY, "SOURCE_MODE": "live",
+    return Settings.from_env({"WAREHOUSE_URL": url, "DROP_DIR": str(drop), "PSEUDONYM_KEY": KEY, **LIVE,
                               "PROGRAMMAMONITOR_LOCAL_DIR": str(local)})
 
 
 def child_env(url: str, drop: Path, local: Path, **extra: str) -> dict[str, str]:
     """The environment of a CLI child: only what it needs (no inherited WAREHOUSE_URL or keys)."""
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "WAREHOUSE_URL": url, "PSEUDONYM_KEY": KEY,
-            "SOURCE_MODE": "live", "DROP_DIR": str(drop), "PROGRAMMAMONITOR_LOCAL_DIR": str(local),
+            **LIVE, "DROP_DIR": str(drop), "PROGRAMMAMONITOR_LOCAL_DIR": str(local),
             "DATA_DOCS_DIR": str(local / "data_docs"), **extra}
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from ingestion.config import PACKAGE_DIR, Settings
 
 RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+# Live mode as the file tests use it: the files a test writes are loaded at once (no FILE_SETTLE_SECONDS wait).
+LIVE = {"SOURCE_MODE": "live", "FILE_SETTLE_SECONDS": "0"}
 
 
 def settings_for(url: str, tmp_path: Path, recordings: Path = RECORDINGS) -> Settings:
