@@ -12,10 +12,13 @@ from ingestion.warehouse import connect, migrate, with_database
 
 
 @contextmanager
-def throwaway_warehouse(server_url: str, prefix: str, template: str | None = None) -> Iterator[str]:
+def throwaway_warehouse(
+    server_url: str, prefix: str, template: str | None = None, *, migrated: bool = True
+) -> Iterator[str]:
     """A new database on the server, migrated; dropped afterwards (even if connections are still open). For tests
     and benchmarks: the server's user needs CREATEDB. With ``template``, a copy of that database (nobody may be
-    connected to it); `migrate` then restores what a copy does not carry (grants on the database itself)."""
+    connected to it); `migrate` then restores what a copy does not carry (grants on the database itself). With
+    ``migrated=False``, an empty database: a warehouse nobody ran `python -m ingestion migrate` on."""
     dbname = f"{prefix}_{uuid.uuid4().hex[:10]}"
     create = sql.SQL("create database {}").format(sql.Identifier(dbname))
     if template:
@@ -24,7 +27,8 @@ def throwaway_warehouse(server_url: str, prefix: str, template: str | None = Non
         conn.execute(create)
     url = with_database(server_url, dbname)
     try:
-        migrate(url)
+        if migrated:
+            migrate(url)
         yield url
     finally:
         with connect(server_url, autocommit=True) as conn:

@@ -29,6 +29,7 @@ import psycopg
 from ingestion import pipeline
 from ingestion.config import ConfigurationError, settings
 from ingestion.loader import LoadError
+from ingestion.warehouse import not_migrated
 
 
 def _print(record: dict[str, Any]) -> None:
@@ -217,6 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         # E.g. the connection was lost mid-load: the load's transaction is rolled back; a batch left 'loading' is
         # marked abandoned by the next load of the same source.
         logging.getLogger("ingestion").debug("traceback", exc_info=True)
+        # A statement that did not run on a connection of warehouse.connect (which says so itself) may still have
+        # failed for want of a migration: then that, and the fix, is the message.
+        try:
+            url = settings().warehouse_url or ""
+        except (ConfigurationError, ValueError):
+            url = ""
+        unmigrated = not_migrated(url, exc) if url else None
+        if unmigrated is not None:
+            print(f"error: {unmigrated}", file=sys.stderr)
+            return 2
         print(f"error: warehouse ({type(exc).__name__}): {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
 

@@ -103,7 +103,7 @@ def check_warehouse(cfg: Settings) -> Check:
     """Reachable; every migration applied; the schemas and the BI role in place; marts published (else a warning)."""
     import psycopg
 
-    from ingestion.warehouse import BI_ROLE, migration_files, redact
+    from ingestion.warehouse import BI_ROLE, MIGRATE_COMMAND, pending_migrations, redact
 
     if not cfg.warehouse_url:
         return Check("warehouse", FAIL, "no warehouse configured (WAREHOUSE_URL is not set)",
@@ -120,15 +120,12 @@ def check_warehouse(cfg: Settings) -> Check:
                      "embedded one) or correct WAREHOUSE_URL; test with `psql \"$WAREHOUSE_URL\" -c 'select 1'`")
     with conn:
         schemas = {r[0] for r in conn.execute("select nspname from pg_namespace")}
-        applied = set()
-        if "audit" in schemas and conn.execute("select to_regclass('audit.schema_migration')").fetchone()[0]:
-            applied = {r[0] for r in conn.execute("select name from audit.schema_migration")}
+        pending = pending_migrations(conn)
         has_role = conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone() is not None
         # The programme report reads the marts as bi_reader (SET ROLE): the pipeline's login must be a member.
         reads_as_bi = has_role and conn.execute("select pg_has_role(current_user, %s, 'member')",
                                                 (BI_ROLE,)).fetchone()[0]
         version = conn.execute("show server_version").fetchone()[0]
-    pending = [name for name, _ in migration_files() if name not in applied]
     missing = [s for s in ("raw", "audit", "staging", "intermediate", "reference") if s not in schemas]
     if pending or missing or not has_role:
         problems = []
@@ -139,7 +136,7 @@ def check_warehouse(cfg: Settings) -> Check:
         if not has_role:
             problems.append(f"role {BI_ROLE} missing")
         return Check("warehouse", FAIL, f"{shown}: {'; '.join(problems)}",
-                     "run `python -m ingestion migrate` with the pipeline's login (every source DAG does it first)")
+                     f"run `{MIGRATE_COMMAND}` with the pipeline's login (every source DAG does it first)")
     if not reads_as_bi:
         return Check("warehouse", WARN, f"{shown}: the pipeline's login is no member of {BI_ROLE}, so the programme "
                                         "report cannot read the marts",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 QUARANTINE_FOLDER = "quarantine"
 QUARANTINE_COLUMNS = ("batch_id", "source", "file_name", "row_number", "column_name", "value", "reason", "record")
+NAME_NOT_UTF8 = ("the file name is not valid UTF-8 (shown with its undecodable bytes as \\xNN: a name from a system "
+                 "with another code page, e.g. é in Windows-1252 is \\xe9): not read; rename the file (e.g. "
+                 "{example}) and drop it again")
 
 
 @dataclass
@@ -103,6 +107,18 @@ def drop_folder(settings: Settings, source: str) -> Path:
     return settings.drop_dir / source
 
 
+def printable(text: str) -> str:
+    """A path or file name as it is stored and shown: itself when it is valid UTF-8; else every byte that is not
+    written as \\xNN. Python hands such a name over with each undecodable byte as a lone surrogate (PEP 383), which
+    PostgreSQL, JSON on stdout and the logs cannot take; escaped, it is printable and says which bytes to fix."""
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def file_name(path: Path) -> str:
+    """The name of ``path`` as recorded in audit.load_batch.source_ref, audit.quarantine.file_name and the output."""
+    return printable(path.name)
+
+
 def pending_files(folder: Path) -> list[Path]:
     """The files in a drop folder, oldest name first (file names carry the period, so this is delivery order)."""
     if not folder.is_dir():
@@ -117,6 +133,7 @@ def new_files(conn: psycopg.Connection, settings: Settings, source_name: str) ->
     that stopped before validating them (the next run validates that batch)."""
     if source_name not in file_sources():
         raise ValueError(f"unknown file source {source_name!r}: expected one of {', '.join(file_sources())}")
+    # A file whose name is not UTF-8 is new like any other: the load rejects it (NAME_NOT_UTF8) and moves it away.
 
     def waiting(f: Path) -> bool:
         previous = _loaded_before(conn, source_name, file_sha256(f))
@@ -153,7 +170,7 @@ def load_path(
             source.personal_data and files) else None
         for file in files:
             outcome = load_file(conn, settings, source, file, pseudonymiser, logical_date=logical_date)
-            log.info("file %s: %s", file.name, json.dumps(outcome.as_dict(), ensure_ascii=False))
+            log.info("file %s: %s", outcome.file, json.dumps(outcome.as_dict(), ensure_ascii=False))
             outcomes.append(outcome)
             if on_file:
                 on_file(outcome)
@@ -203,28 +220,32 @@ def load_file(
     logical_date: date | None = None,
 ) -> FileOutcome:
     # A symbolic link could point anywhere the loader can read (a secret, a file of another source): not read at all.
+    # A name in another code page than UTF-8 is recorded escaped (\xNN) and the file rejected: nothing of its name
+    # is matched or stored as it is.
+    name = file_name(path)
     try:
         link = path.is_symlink()
         state = None if link else _file_state(path)
         size = path.lstat().st_size if link else state[0]
         oversized = not link and size > settings.max_file_bytes
         if state is not None and not oversized and (why := _still_written(path, state, settings.file_settle_seconds)):
-            log.warning("%s: %s", path.name, why)
-            return FileOutcome(path.name, "postponed", None, reason=why)
+            log.warning("%s: %s", name, why)
+            return FileOutcome(name, "postponed", None, reason=why)
         # A link or a file over the limit is not read, not even to hash it.
         checksum = None if link or oversized else file_sha256(path)
     except FileNotFoundError:  # listed, then gone: moved or removed by someone else (a run holds the folder lock)
-        return FileOutcome(path.name, "taken", None, reason="the file was moved or removed by another process before"
-                                                            " this run read it: nothing loaded")
-    delivery = source.delivery(path.name)
+        return FileOutcome(name, "taken", None, reason="the file was moved or removed by another process before this"
+                                                       " run read it: nothing loaded")
+    bad_name = name != path.name
+    delivery = None if bad_name else source.delivery(path.name)
     entity, key = delivery if delivery else ("file", None)
     spec = BatchSpec(
         source=source.name,
         entity=entity,
-        source_ref=path.name,
+        source_ref=name,
         # Demo files (a folder with GENERATED.md) are labelled as generated all the way to the marts.
         source_mode="generated" if is_generated(path.parent) else settings.source_mode,
-        request_params={"path": str(path), "bytes": size},
+        request_params={"path": printable(str(path)), "bytes": size},
         logical_date=logical_date,
         file_sha256=checksum,
         delivery_key=key,
@@ -233,7 +254,7 @@ def load_file(
     if previous is not None:
         with open_batch(conn, spec) as batch:
             raise BatchUnchanged(previous, f"re-delivery: the same bytes were loaded as batch {previous}")
-        return FileOutcome(path.name, "unchanged", batch.batch_id, reason=batch.message, duplicate_of=previous)
+        return FileOutcome(name, "unchanged", batch.batch_id, reason=batch.message, duplicate_of=previous)
 
     parsed: ParsedFile | None = None
     batch_id: int | None = None
@@ -241,13 +262,15 @@ def load_file(
         with open_batch(conn, spec) as batch:
             batch_id = batch.batch_id
             if link:
-                raise FileRejected(path.name, "a symbolic link, not a file: not read (a link can point outside the drop"
-                                              " folder); drop the file itself")
+                raise FileRejected(name, "a symbolic link, not a file: not read (a link can point outside the drop"
+                                         " folder); drop the file itself")
+            if bad_name:
+                raise FileRejected(name, NAME_NOT_UTF8.format(example=source.example_file_name))
             if delivery is None:
-                raise FileRejected(path.name, f"the file name does not match what the {source.name} source accepts"
-                                              f" (SOURCES.md; e.g. {source.example_file_name})")
+                raise FileRejected(name, f"the file name does not match what the {source.name} source accepts"
+                                         f" (SOURCES.md; e.g. {source.example_file_name})")
             if oversized:
-                raise FileRejected(path.name, too_large(size, settings.max_file_bytes))
+                raise FileRejected(name, too_large(size, settings.max_file_bytes))
             if pseudonymiser is not None:
                 # Which key made this batch's pseudonyms: a changed key breaks the flows across it (doctor checks).
                 batch.request_params["pseudonym_key_id"] = pseudonymiser.key_id
@@ -262,13 +285,13 @@ def load_file(
                 raise BatchPostponed(why)  # what was read is not what the file holds now: its rows roll back
             problems = parsed.screened_problems(personal_file=source.personal_data)
             if loaded == 0 and problems:
-                raise FileRejected(path.name, f"no row could be loaded: all {_bad_rows(parsed)} data rows have "
-                                              f"problems, the first: {problems[0][0].describe(path.name)}")
+                raise FileRejected(name, f"no row could be loaded: all {_bad_rows(parsed)} data rows have "
+                                         f"problems, the first: {problems[0][0].describe(name)}")
             if loaded == 0:
-                raise FileRejected(path.name, "the file has a header but no data rows")
-            _quarantine_rows(conn, batch.batch_id, source.name, path.name, problems)
+                raise FileRejected(name, "the file has a header but no data rows")
+            _quarantine_rows(conn, batch.batch_id, source.name, name, problems)
             batch.request_params["rows_quarantined"] = _bad_rows(parsed)
-        return FileOutcome(path.name, batch.status, batch.batch_id, rows_loaded=batch.row_count,
+        return FileOutcome(name, batch.status, batch.batch_id, rows_loaded=batch.row_count,
                            rows_quarantined=_bad_rows(parsed) if batch.status != "postponed" else 0,
                            reason=batch.message,
                            duplicate_of=batch.duplicate_of)
@@ -281,8 +304,8 @@ def load_file(
             conn.execute("update audit.load_batch set status = 'postponed', finished_at = now(), row_count = 0,"
                          " message = %s where batch_id = %s", (why, batch_id))
             conn.commit()
-            log.warning("%s: %s", path.name, why)
-            return FileOutcome(path.name, "postponed", batch_id, reason=why)
+            log.warning("%s: %s", name, why)
+            return FileOutcome(name, "postponed", batch_id, reason=why)
         return _reject(conn, batch_id, source.name, path, rejected)
 
 
@@ -332,11 +355,11 @@ def _reject(conn: psycopg.Connection, batch_id: int, source: str, path: Path, re
     conn.execute(
         "insert into audit.quarantine (batch_id, source, file_name, row_number, column_name, value, reason,"
         " quarantine_path) values (%s, %s, %s, %s, %s, %s, %s, %s)",
-        (batch_id, source, path.name, rejected.row, rejected.column, value, reason, moved),
+        (batch_id, source, file_name(path), rejected.row, rejected.column, value, reason, moved),
     )
     conn.commit()
     log.warning("rejected %s", message)
-    return FileOutcome(path.name, "rejected", batch_id, reason=message, quarantine_path=moved)
+    return FileOutcome(file_name(path), "rejected", batch_id, reason=message, quarantine_path=moved)
 
 
 def quarantine_failed_batch(conn: psycopg.Connection, batch_id: int, reason: str) -> str | None:
@@ -346,28 +369,30 @@ def quarantine_failed_batch(conn: psycopg.Connection, batch_id: int, reason: str
     ).fetchone()
     if row is None:
         raise ValueError(f"batch {batch_id} does not exist")
-    source, file_name, path_text = row
+    source, source_ref, path_text = row
     with folder_lock(conn, source):  # never while a run of the source reads its folder
         moved = _move_to_quarantine(Path(path_text), batch_id) if path_text and Path(path_text).is_file() else None
     conn.execute(
         "insert into audit.quarantine (batch_id, source, file_name, reason, quarantine_path)"
         " values (%s, %s, %s, %s, %s)",
-        (batch_id, source, file_name, reason, moved),
+        (batch_id, source, source_ref, reason, moved),
     )
     conn.commit()
     return moved
 
 
 def _move_to_quarantine(path: Path, batch_id: int) -> str | None:
-    """Move a file to <its folder>/quarantine/<batch>_<name>; None (and a warning) if it cannot be moved."""
-    target = path.parent / QUARANTINE_FOLDER / f"{batch_id}_{path.name}"
+    """Move a file to <its folder>/quarantine/<batch>_<name>; None (and a warning) if it cannot be moved. A name
+    that is not UTF-8 arrives there escaped (file_name), as it is recorded."""
+    target = path.parent / QUARANTINE_FOLDER / f"{batch_id}_{file_name(path)}"
     if target.parent.is_symlink():  # it could lead out of the drop folder: nothing is moved through it
-        log.warning("did not move %s: %s is a symbolic link, not a folder", path, target.parent)
+        log.warning("did not move %s: %s is a symbolic link, not a folder", printable(str(path)),
+                    printable(str(target.parent)))
         return None
     try:
         target.parent.mkdir(exist_ok=True)
         shutil.move(path, target)
     except OSError as exc:  # a read-only drop folder: the audit record still says why; the file stays
-        log.warning("could not move %s to %s: %s", path, target, exc)
+        log.warning("could not move %s to %s: %s", printable(str(path)), printable(str(target)), exc)
         return None
-    return str(target)
+    return printable(str(target))

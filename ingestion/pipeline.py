@@ -221,11 +221,12 @@ def validate_files(outcomes: list[dict[str, Any]], cfg: Settings | None = None) 
 
 def new_files(source: str, cfg: Settings | None = None) -> list[str]:
     """Names of the files in the source's drop folder that were never loaded (the drop-folder sensor's poke)."""
+    from ingestion.files import file_name
     from ingestion.files import new_files as unloaded
 
     cfg = cfg or settings()
     with connect(cfg.require_warehouse_url()) as conn:
-        return [f.name for f in unloaded(conn, cfg, source)]
+        return [file_name(f) for f in unloaded(conn, cfg, source)]
 
 
 def published_since(source: str, since: datetime, cfg: Settings | None = None) -> dict[str, list[int]]:

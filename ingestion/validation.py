@@ -27,6 +27,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from ingestion.config import settings
+from ingestion.warehouse import connect
 
 if TYPE_CHECKING:  # GX takes seconds to import; a DAG file importing this module must not pay for it.
     from great_expectations.data_context import AbstractDataContext
@@ -249,7 +250,7 @@ def validate_batch(url: str, batch_id: int, *, validator: Validator | None = Non
         finally:
             own.build_docs()
 
-    with psycopg.connect(url, application_name="programmamonitor-validation") as conn:
+    with connect(url, application_name="programmamonitor-validation") as conn:
         # The row lock makes a concurrent validation of the same batch wait, then see it is no longer 'loaded'.
         # NO KEY UPDATE, so loads of other batches (whose rows only key-share-lock their own batch) never wait.
         row = conn.execute(

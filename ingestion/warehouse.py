@@ -7,10 +7,11 @@ import logging
 import os
 import re
 from importlib import resources
+from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 import psycopg
-from psycopg import sql
+from psycopg import errors, sql
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +23,70 @@ ACCESS_SQL = "access.sql"
 # The group role of the BI accounts (ingestion/sql/access.sql): SELECT on the marts, nothing else.
 BI_ROLE = "bi_reader"
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# What the fix for an unmigrated warehouse is, in every message that reports one.
+MIGRATE_COMMAND = "python -m ingestion migrate"
+# What a statement fails with when the warehouse lacks what the migrations create: a table or schema (audit.*,
+# raw.*), a column or function of a later migration, the bi_reader role (SET ROLE: invalid parameter value).
+MISSING_OBJECT_ERRORS = (errors.UndefinedTable, errors.InvalidSchemaName, errors.UndefinedColumn,
+                         errors.UndefinedFunction, errors.UndefinedObject, errors.InvalidParameterValue)
+
+
+class NotMigratedError(RuntimeError):
+    """The warehouse lacks what the migrations create: never migrated, or not since the code gained a migration."""
+
+
+class WarehouseConnection(psycopg.Connection):
+    """A connection to the warehouse that, when a ``with`` block on it fails for lack of a table, schema or role,
+    tells whether the warehouse was migrated: if not, :class:`NotMigratedError` naming the fix replaces the
+    database's error (which stays its ``__cause__``). Every command and DAG task connects through :func:`connect`,
+    so this is the one place that turns "relation audit.load_batch does not exist" into what to do about it."""
+
+    warehouse_url: str = ""
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc_val: BaseException | None, exc_tb: TracebackType | None
+    ) -> None:
+        super().__exit__(exc_type, exc_val, exc_tb)  # rolls back and closes first: the check has its own connection
+        problem = not_migrated(self.warehouse_url, exc_val) if exc_val is not None and self.warehouse_url else None
+        if problem is not None:
+            raise problem from exc_val
 
 
 def connect(url: str, *, autocommit: bool = False, application_name: str = "programmamonitor") -> psycopg.Connection:
-    return psycopg.connect(url, autocommit=autocommit, application_name=application_name)
+    conn = WarehouseConnection.connect(url, autocommit=autocommit, application_name=application_name)
+    conn.warehouse_url = url
+    return conn
+
+
+def pending_migrations(conn: psycopg.Connection) -> list[str]:
+    """The numbered migrations (ingestion/sql) this warehouse has not applied: all of them when it never was."""
+    applied: set[str] = set()
+    if conn.execute("select to_regclass('audit.schema_migration')").fetchone()[0]:
+        applied = {row[0] for row in conn.execute("select name from audit.schema_migration")}
+    return [name for name, _ in migration_files() if name not in applied]
+
+
+def not_migrated(url: str, exc: BaseException) -> NotMigratedError | None:
+    """For a database error that a missing table, schema or role explains (``exc``): a :class:`NotMigratedError`
+    naming ``python -m ingestion migrate`` when the warehouse at ``url`` has migrations to apply; else None (the
+    warehouse is migrated, so the error has another cause, or the warehouse cannot be asked)."""
+    if not isinstance(exc, MISSING_OBJECT_ERRORS):
+        return None
+    try:
+        with psycopg.connect(url, connect_timeout=10, application_name="programmamonitor-migration-check") as conn:
+            pending = pending_migrations(conn)
+    except psycopg.Error:
+        return None
+    if not pending:
+        return None
+    total = len(migration_files())
+    found = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    state = ("was never migrated" if len(pending) == total
+             else f"is behind the code: {len(pending)} of {total} migrations not applied ({', '.join(pending)})")
+    return NotMigratedError(
+        f"the warehouse {redact(url)} {state} ({found}): run `{MIGRATE_COMMAND}` first"
+        " (`make run` and every source DAG migrate before they load)"
+    )
 
 
 def migration_files() -> list[tuple[str, str]]:
@@ -45,7 +106,8 @@ def migrate(url: str, bi_login: tuple[str, str] | None = None) -> list[str]:
     ``bi_login`` = (name, password): a login role for the dashboards, member of bi_reader, created or updated.
     """
     applied: list[str] = []
-    with connect(url) as conn:
+    # A plain connection: a migration that fails says why itself, not "run migrate".
+    with psycopg.connect(url, application_name="programmamonitor") as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
         conn.execute("create schema if not exists audit")
         conn.execute(

@@ -5,7 +5,9 @@ shell, and nothing is read or written outside the drop folder and its quarantine
   clear message (not configured); configured ones reach the API and the audit only as data.
 * File names with quotes, ``;``, ``$(...)``, backticks, newlines or ``..\\`` dropped into a drop folder: loaded under
   exactly that name, or rejected and moved into the quarantine folder; symbolic links (which could point anywhere)
-  are refused unread; a quarantine folder that is a link does not carry files out of the drop folder.
+  are refused unread; a quarantine folder that is a link does not carry files out of the drop folder. A name that
+  is not valid UTF-8 (another code page's bytes) is rejected, recorded and moved under its escaped form (``\\xe9``),
+  and the rest of the folder loads.
 * The pseudonymisation key appears in no log line, CLI output, error message, audit record or settings repr.
 
 Access (``bi_reader`` reads the marts and nothing else) is tested in tests/integration/test_access.py, which records
@@ -298,6 +300,88 @@ def test_a_quarantine_folder_that_is_a_link_does_not_carry_files_out(
     assert not written
     assert bad.is_file()
     assert "quarantine" in caplog.text and "link" in caplog.text
+
+
+# A name written by a system with another code page: Windows-1252's é is the byte \xe9, not UTF-8. Python hands it
+# over with a lone surrogate in its place (os.fsdecode); the load stores and prints it escaped, as \xe9.
+NOT_UTF8_NAME = b"werkplein_uitkeringen_0141_202401_\xe9.csv"
+NOT_UTF8_SHOWN = "werkplein_uitkeringen_0141_202401_\\xe9.csv"
+
+
+def test_a_file_name_that_is_not_utf8_is_rejected_and_the_rest_of_the_folder_loads(
+    warehouse: str, werkplein_month: tuple[Path, int], tmp_path: Path
+) -> None:
+    source, rows = werkplein_month
+    drop = tmp_path / "drop"
+    folder = drop / "werkplein"
+    folder.mkdir(parents=True)
+    # Good files before and after the bad one in name order (other bytes each: no re-delivery of another).
+    good = [f"{STEM}.csv", f"{STEM}_z.csv"]
+    for extra, name in enumerate(good, start=1):
+        (folder / name).write_bytes(source.read_bytes() + b"\r\n" * (70 + extra))
+    bad = folder / os.fsdecode(NOT_UTF8_NAME)
+    bad.write_bytes(source.read_bytes() + b"\r\n" * 70)
+    env = {"WAREHOUSE_URL": warehouse, "PSEUDONYM_KEY": KEY, "SOURCE_MODE": "live", "DROP_DIR": str(drop)}
+    cfg = Settings.from_env(env)
+    waiting = pipeline.new_files("werkplein", cfg)  # what the drop-folder sensor sees (and sends through XCom)
+
+    done = cli(["files", "werkplein", "--no-validate"], env)
+    outcomes = {o["file"]: o for o in map(json.loads, done.stdout.strip().splitlines())}
+    with psycopg.connect(warehouse) as conn:
+        batch = conn.execute("select status, message from audit.load_batch where source_ref = %s",
+                             (NOT_UTF8_SHOWN,)).fetchall()
+        quarantined = conn.execute("select file_name, reason, quarantine_path from audit.quarantine q"
+                                   " join audit.load_batch b using (batch_id) where b.source_ref = %s",
+                                   (NOT_UTF8_SHOWN,)).fetchall()
+    said = outcomes.get(NOT_UTF8_SHOWN, {})
+    moved_to = Path(quarantined[0][2]) if quarantined and quarantined[0][2] else None
+    left = pipeline.new_files("werkplein", cfg)
+
+    others_loaded = all(outcomes.get(n, {}).get("status") == "loaded" and outcomes[n]["rows_loaded"] == rows
+                        for n in good)
+    rejected = (said.get("status") == "rejected" and "not valid UTF-8" in said.get("reason", "")
+                and "rename" in said.get("reason", "") and [b[0] for b in batch] == ["rejected"])
+    moved = (not bad.exists() and moved_to is not None and moved_to.is_file()
+             and moved_to == folder / "quarantine" / f"{said.get('batch_id')}_{NOT_UTF8_SHOWN}"
+             and [q[0] for q in quarantined] == [NOT_UTF8_SHOWN])
+    clear = done.returncode == 1 and "Traceback" not in done.stderr and "codec" not in done.stderr
+    handled = others_loaded and rejected and moved and clear
+    record("hostile", "file name: not UTF-8 (another code page)", handled=handled,
+           outcome=f"rejected, recorded as {NOT_UTF8_SHOWN} "
+                   f"('{(said.get('reason') or '')[len(NOT_UTF8_SHOWN) + 2:][:40]}...'), moved into quarantine/; "
+                   f"the {len(good)} other files "
+                   f"{'loaded' if others_loaded else 'NOT LOADED'}")
+
+    assert sorted(waiting) == sorted([*good, NOT_UTF8_SHOWN])
+    assert clear, (done.returncode, done.stderr[-2000:])
+    assert others_loaded, outcomes
+    assert rejected, (said, batch)
+    assert moved, (quarantined, sorted(p.name for p in folder.rglob("*")))
+    assert left == []  # the good files are loaded, the bad one is gone: nothing new for the sensor
+
+
+def test_a_handmatig_file_name_that_is_not_utf8_is_rejected_in_process(warehouse: str, tmp_path: Path) -> None:
+    """The same through the Python API the DAG task calls: outcomes, not an encoding error that names no file."""
+    sample = PACKAGE_DIR / "samples" / "handmatig" / "handmatig_programmas_20240601.csv"
+    folder = tmp_path / "drop" / "handmatig"
+    folder.mkdir(parents=True)
+    bad = folder / os.fsdecode(b"handmatig_programmas_20240602_\xe9t\xe9.csv")
+    bad.write_bytes(sample.read_bytes() + b"\n" * 3)
+    good = folder / "handmatig_programmas_20240603.csv"
+    good.write_bytes(sample.read_bytes() + b"\n" * 4)
+    cfg = Settings.from_env({"WAREHOUSE_URL": warehouse, "SOURCE_MODE": "live", "DROP_DIR": str(tmp_path / "drop")})
+    outcomes = {o["file"]: o for o in pipeline.load_files("handmatig", cfg=cfg)}
+    shown = "handmatig_programmas_20240602_\\xe9t\\xe9.csv"
+
+    handled = (outcomes.get(good.name, {}).get("status") == "loaded"
+               and outcomes.get(shown, {}).get("status") == "rejected" and not bad.exists()
+               and "not valid UTF-8" in outcomes[shown]["reason"])
+    record("hostile", "file name: not UTF-8 (handmatig, in process)", handled=handled,
+           outcome="; ".join(f"{n}: {o['status']}" for n, o in sorted(outcomes.items())))
+    assert outcomes[good.name]["status"] == "loaded"
+    assert outcomes[shown]["status"] == "rejected" and "not valid UTF-8" in outcomes[shown]["reason"]
+    assert Path(outcomes[shown]["quarantine_path"]).is_file() and not bad.exists()
+    json.dumps(list(outcomes.values()), ensure_ascii=False).encode("utf-8")  # what XCom and the CLI print: encodable
 
 
 # --- the pseudonymisation key --------------------------------------------------------------------------------------
