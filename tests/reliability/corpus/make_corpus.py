@@ -459,6 +459,15 @@ def werkplein_files() -> dict[str, bytes]:
     rows = [ACTIVITEIT_HEADER, *[activiteit(i, "31-01-2024") for i in range(1, 4)],
             activiteit(4, "31-01-2024", soort="Mantelzorg"), activiteit(5, "31-01-2024", uren_per_week="veel")]
     files["werkplein_activiteiten_0141_202401.csv"] = encode(text_file(rows), "cp1252")
+    # A row shifted by an unquoted separator inside the registratienummer, and one with a cell missing: a BSN, a birth
+    # date and a postcode land under columns that are not personal; the quarantine keeps only the row numbers.
+    shifted = uitkering(2, "31-08-2024")
+    shifted[2] = shifted[2][:6] + ";" + shifted[2][6:]
+    short = uitkering(3, "31-08-2024")
+    del short[2]
+    lines = [";".join(r) for r in (UITKERING_HEADER, uitkering(1, "31-08-2024"), shifted, short,
+                                   uitkering(4, "31-08-2024"))]
+    files["werkplein_uitkeringen_0141_202408_verschoven.csv"] = encode("\r\n".join(lines) + "\r\n", "utf-8")
     return files
 
 
@@ -488,6 +497,25 @@ def handmatig_files() -> dict[str, bytes]:
         workbook.create_sheet("Uitleg").append(["Vul per indicator één waarde per periode in."])
 
     files["handmatig_autos_20240701.xlsx"] = xlsx_bytes(with_dates)
+
+    def as_shown(workbook) -> None:
+        # A percentage cell shown as 7,9% (read as 7.9), and a formula openpyxl saves without a computed value.
+        sheet = workbook.active
+        sheet.append(HANDMATIG_HEADER)
+        sheet.append(["duur_duurzame_energie_pct", "GM0141", 2022, 0.079, "Klimaatmonitor", None])
+        sheet["D2"].number_format = "0.0%"
+        sheet.append(["duur_elektrische_autos", "GM0141", 2022, "=600+587", "Klimaatmonitor", None])
+
+    files["handmatig_klimaatexcel_20240801.xlsx"] = xlsx_bytes(as_shown)
+    # BSNs where none is declared: in toelichting (dotted), in an extra column (spaced), as a waarde.
+    bsn = synthetic_bsn(40)
+    rows = [[*HANDMATIG_HEADER, "dossier"],
+            ["duur_duurzame_energie_pct", "GM0141", "2022", "9,4", "Klimaatmonitor",
+             f"excl. casus BSN {bsn[:4]}.{bsn[4:6]}.{bsn[6:]}", ""],
+            ["duur_duurzame_energie_pct", "GM0141", "2021", "7,9", "Klimaatmonitor", "",
+             f"{bsn[:3]} {bsn[3:6]} {bsn[6:]}"],
+            ["duur_elektrische_autos", "GM0141", "2022", synthetic_bsn(41), "Eigen registratie", "", ""]]
+    files["handmatig_privacy_20240801.csv"] = encode(text_file(rows), "utf-8")
     return files
 
 
