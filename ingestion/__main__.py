@@ -165,13 +165,15 @@ def build_parser() -> argparse.ArgumentParser:
     cbs.add_argument("--all", action="store_true", help="every configured table")
     cbs.add_argument("--since", metavar="PERIOD", help="only periods from this CBS period code on, e.g. 2024KW01")
     cbs.add_argument("--full", action="store_true", help="reload every period, not only new and provisional ones")
-    cbs.add_argument("--no-validate", action="store_true", help="stop at 'loaded'; validate later")
+    cbs.add_argument("--no-validate", action="store_true",
+                     help="stop at 'loaded'; the next run (or `validate BATCH_ID`) validates it")
     cbs.set_defaults(func=cmd_cbs)
 
     files = sub.add_parser("files", help="load dropped files of a source: one file, a folder, or its drop folder")
     files.add_argument("source", choices=pipeline.file_source_names())
     files.add_argument("path", nargs="?", help="a file or folder (default: DROP_DIR/<source>, demo files in demo mode)")
-    files.add_argument("--no-validate", action="store_true", help="stop at 'loaded'; validate later")
+    files.add_argument("--no-validate", action="store_true",
+                       help="stop at 'loaded'; the next run (or `validate BATCH_ID`) validates it")
     files.set_defaults(func=cmd_files)
 
     validate = sub.add_parser("validate", help="run the batch's expectation suite; publish or fail it")

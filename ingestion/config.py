@@ -71,7 +71,7 @@ class Settings:
             raise ConfigurationError(f"MAX_FILE_BYTES={max_file_bytes!r} is not a whole number of bytes >= 1")
         # A live drop folder is written by other systems (SFTP, a share): a file changed this recently may still be
         # being written. The bundled demo files are copied in whole, so demo mode need not wait.
-        settle = env.get("FILE_SETTLE_SECONDS", "60" if mode == "live" else "0").strip()
+        settle = (env.get("FILE_SETTLE_SECONDS") or ("60" if mode == "live" else "0")).strip()  # empty: the default
         if not settle.isdigit():
             raise ConfigurationError(f"FILE_SETTLE_SECONDS={settle!r} is not a whole number of seconds (0 = no wait)")
         retention_months = env.get("RAW_RETENTION_MONTHS", "0").strip() or "0"

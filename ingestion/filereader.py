@@ -257,15 +257,16 @@ def _open_xlsx(path: Path) -> OpenedFile:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         uncomputed = _uncomputed_formulas(path, sheet._worksheet_path)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException, ParseError: "not a workbook"
+        values = _shown_rows(sheet, uncomputed, percents=_has_percent_style(workbook))
+        header: list[Any] | None = None
+        header_row = 0
+        for header_row, row in enumerate(values, start=1):  # noqa: B007 - header_row is used after the loop
+            if any(_cell_text(c) for c in row):
+                header = list(row)
+                break
+    # zipfile.BadZipFile, KeyError, InvalidFileException, ParseError, a style table that points nowhere (IndexError)
+    except Exception as exc:
         raise FileRejected(path.name, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
-    values = _shown_rows(sheet, uncomputed, percents=_has_percent_style(workbook))
-    header: list[Any] | None = None
-    header_row = 0
-    for header_row, row in enumerate(values, start=1):  # noqa: B007 - header_row is used after the loop
-        if any(_cell_text(c) for c in row):
-            header = list(row)
-            break
     if header is None:
         workbook.close()
         raise FileRejected(path.name, f"the first sheet ({sheet.title!r}) is empty: no header row")
@@ -459,6 +460,7 @@ class RowTyper:
     header: Sequence[str]
     pseudonymiser: Pseudonymiser | None = None
     decimal: str = ","
+    file_type: str = "csv"  # a CSV row's cells can shift (an unquoted separator, a missing cell); a sheet's cannot
     positions: list[int | None] = field(init=False)
     extra: dict[str, int] = field(init=False)  # header as in the file -> position, for columns not in the contract
     personal_file: bool = field(init=False)  # the contract declares personal columns: shown values are screened
@@ -512,9 +514,10 @@ class RowTyper:
             filled = max(i for i, c in enumerate(cells) if _cell_text(c)) + 1
             problems.append(Problem(number, None, None, f"{filled} cells, but the header has {len(self.header)} "
                                     "columns: a separator inside a value, or a value beyond the header"))
-        elif self.personal_file and len(cells) < len(self.header):
+        elif self.personal_file and self.file_type == "csv" and len(cells) != len(self.header):
+            # Also when the cells beyond the header are empty: a shift by one moves every value one column on.
             problems.append(Problem(number, None, None, f"{len(cells)} cells, but the header has {len(self.header)} "
-                                    "columns: a missing cell shifts the row"))
+                                    "columns: a separator inside a value, or a missing cell, shifts the row"))
         if problems and self.personal_file:
             # In a shifted row of personal data any cell may sit under another column's name (a BSN or a birth date
             # under a text column): nothing of it is kept, only the row number and why.

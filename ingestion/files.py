@@ -27,7 +27,7 @@ from psycopg import sql
 from ingestion.config import Settings
 from ingestion.demo import is_generated
 from ingestion.filereader import FileRejected, OpenedFile, Problem, file_sha256, open_file, too_large
-from ingestion.loader import GOOD_STATUSES, BatchPostponed, BatchSpec, BatchUnchanged, never_validated, open_batch
+from ingestion.loader import GOOD_STATUSES, BatchPostponed, BatchSpec, BatchUnchanged, open_batch
 from ingestion.privacy import replace_bsns, screened_record, screened_value
 from ingestion.pseudonym import Pseudonymiser, resolve_key
 
@@ -62,7 +62,8 @@ class ParsedFile:
         module put in a value, reason or record, no BSN in clear, and in a file with personal data no value that
         could be a BSN, a birth date or a postcode."""
         return [(Problem(p.row, p.column, screened_value(p.value, personal_file=personal_file),
-                         replace_bsns(p.reason)), screened_record(record)) for p, record in self.problems]
+                         replace_bsns(p.reason)), screened_record(record, personal_file=personal_file))
+                for p, record in self.problems]
 
 
 class FileSource(Protocol):
@@ -129,20 +130,16 @@ def pending_files(folder: Path) -> list[Path]:
 
 
 def new_files(conn: psycopg.Connection, settings: Settings, source_name: str) -> list[Path]:
-    """The files in a source's drop folder that the next load would take on: bytes never loaded, or loaded by a run
-    that stopped before validating them (the next run validates that batch)."""
+    """The files in a source's drop folder whose bytes were never loaded (what the next load would take on). A file
+    whose batch a run left unvalidated is not offered here: the nightly run validates it (``pipeline.validate_files``);
+    offered, it would start a run every poke between a run's load and its validation."""
     if source_name not in file_sources():
         raise ValueError(f"unknown file source {source_name!r}: expected one of {', '.join(file_sources())}")
     # A file whose name is not UTF-8 is new like any other: the load rejects it (NAME_NOT_UTF8) and moves it away.
-
-    def waiting(f: Path) -> bool:
-        previous = _loaded_before(conn, source_name, file_sha256(f))
-        return previous is None or never_validated(conn, previous)
-
     return [f for f in pending_files(drop_folder(settings, source_name))
             if f.is_symlink()  # a link is not read
             or f.stat().st_size > settings.max_file_bytes  # new for sure: to be rejected, not read every poke
-            or waiting(f)]
+            or _loaded_before(conn, source_name, file_sha256(f)) is None]
 
 
 def load_path(
@@ -199,12 +196,15 @@ def _file_state(path: Path) -> tuple[int, int]:
 
 def _still_written(path: Path, state: tuple[int, int], settle_seconds: int) -> str | None:
     """Why a file looks like it is still being written (changed since ``state``, or too recently), else None."""
-    now = _file_state(path)
+    try:
+        now = _file_state(path)
+    except FileNotFoundError:
+        return "the file was moved or removed while it was read: postponed, nothing of it published"
     if now != state:
         return (f"the file changed while it was read ({state[0]:,} -> {now[0]:,} bytes): still being written? "
                 "postponed to the next run, nothing of it published")
     age = time.time() - now[1] / 1e9
-    if age < settle_seconds:
+    if 0 <= age < settle_seconds:  # a time in the future (a share's clock ahead of ours) is no sign of writing
         return (f"the file changed {max(age, 0):.0f} s ago, less than FILE_SETTLE_SECONDS={settle_seconds}: still "
                 "being written? postponed to the next run")
     return None
@@ -274,7 +274,10 @@ def load_file(
             if pseudonymiser is not None:
                 # Which key made this batch's pseudonyms: a changed key breaks the flows across it (doctor checks).
                 batch.request_params["pseudonym_key_id"] = pseudonymiser.key_id
-            opened = open_file(path, max_bytes=settings.max_file_bytes)
+            try:
+                opened = open_file(path, max_bytes=settings.max_file_bytes)
+            except FileNotFoundError:  # gone between hashing and reading: another process took it
+                raise BatchPostponed("the file was moved or removed before it was read: nothing of it loaded") from None
             try:
                 parsed = source.parse(opened, entity, pseudonymiser)
                 batch.request_params.update(parsed.params)

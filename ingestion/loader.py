@@ -23,6 +23,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from ingestion.privacy import replace_bsns
+
 log = logging.getLogger(__name__)
 
 # Statuses whose content a new batch is compared with to decide it is 'unchanged'.
@@ -255,9 +257,9 @@ def never_validated(conn: psycopg.Connection, batch_id: int) -> bool:
     """A batch that an earlier run loaded and did not validate (it stopped or was killed): still 'loaded', and no
     live run validating it (validation holds its audit row locked until done: ``validation.validate_batch``)."""
     with conn.transaction():
-        row = conn.execute("select status from audit.load_batch where batch_id = %s for no key update skip locked",
-                           (batch_id,)).fetchone()
-    return row is not None and row[0] == "loaded"
+        row = conn.execute("select status, purged_at is null from audit.load_batch where batch_id = %s"
+                           " for no key update skip locked", (batch_id,)).fetchone()
+    return row is not None and row[0] == "loaded" and row[1]  # a purged batch has no rows left to validate
 
 
 class BatchUnchanged(Exception):  # noqa: N818 - a signal, not an error
@@ -276,7 +278,8 @@ class BatchPostponed(Exception):  # noqa: N818 - a signal, not an error
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    # What the log and the audit record say: a rejection may quote a cell (a header row that is data), so no BSN.
+    text = replace_bsns(str(exc).strip()) or type(exc).__name__
     return text if isinstance(exc, LoadError) else f"{type(exc).__name__}: {text}"
 
 

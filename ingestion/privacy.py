@@ -91,15 +91,16 @@ def screened_value(value: str | None, *, personal_file: bool) -> str | None:
     return replace_bsns(value)
 
 
-def screened_record(record: dict[str, Any] | None) -> dict[str, Any] | None:
+def screened_record(record: dict[str, Any] | None, *, personal_file: bool = False) -> dict[str, Any] | None:
     """A quarantined row's typed fields (what passed its column's type: a shifted row of a personal file has none),
-    with any BSN token replaced; a number that could be a BSN is masked."""
+    with any BSN token replaced, and in a file with personal data any text that could be personal masked (a postcode
+    that a shift put under a text column); a number that could be a BSN is masked."""
     if record is None:
         return None
     screened: dict[str, Any] = {}
     for name, value in record.items():
         if isinstance(value, str):
-            value = replace_bsns(value)  # typed and declared non-personal; a BSN inside it still goes
+            value = screened_value(value, personal_file=personal_file)
         elif isinstance(value, int | Decimal) and not isinstance(value, bool) and could_be_bsn_number(value):
             value = mask(value)
         screened[name] = value

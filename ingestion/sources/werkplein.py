@@ -110,7 +110,8 @@ class WerkpleinSource:
 
     def parse(self, opened: OpenedFile, entity: str, pseudonymiser: Pseudonymiser | None) -> ParsedFile:
         columns = COLUMNS[entity]
-        typer = RowTyper(opened.name, columns, opened.header, pseudonymiser=pseudonymiser)
+        typer = RowTyper(opened.name, columns, opened.header, pseudonymiser=pseudonymiser,
+                         file_type=opened.dialect.file_type)
         decimals = [p for c, p in zip(columns, typer.positions, strict=True) if c.kind == "decimal" and p is not None]
         typer.decimal, rows = detect_decimal(opened, decimals)
         parsed = ParsedFile(entity, [RAW_NAMES.get(c.name, c.name) for c in columns], iter(()), params={

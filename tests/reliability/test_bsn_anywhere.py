@@ -148,24 +148,26 @@ def test_a_shifted_row_of_personal_data_keeps_nothing_of_it_in_quarantine(wareho
     shifted[2] = "UK0141;0000002"  # written unquoted: the row has one cell too many
     short = werkplein_row(2)
     del short[2]  # the registratienummer missing: the BSN lands under registratienummer
-    rows = [werkplein_row(0), ";".join(shifted).split(";"), short]
+    quiet = werkplein_row(4)
+    quiet[2], quiet[-1] = "UK0141;0000004", ""  # shifted too, though the cell beyond the header is empty
+    rows = [werkplein_row(0), ";".join(shifted).split(";"), short, ";".join(quiet).split(";")]
     _write(tmp_path / "drop/werkplein/werkplein_uitkeringen_0141_202401.csv", WERKPLEIN_HEADER, rows)
     [outcome] = _load(warehouse, tmp_path / "drop", "werkplein")
     with psycopg.connect(warehouse) as conn:
         quarantined = conn.execute("select row_number, column_name, value, reason, record::text"
                                    " from audit.quarantine order by row_number").fetchall()
     text = " ".join(str(c) for row in quarantined for c in row)
-    personal = [v for v in (BSNS[1], BSNS[2], *BIRTH_DATES[1:], "1985-07-14", "1990-11-30", *POSTCODES[1:])
+    personal = [v for v in (BSNS[1], BSNS[2], BSNS[4], *BIRTH_DATES[1:], "1985-07-14", "1990-11-30", *POSTCODES[1:])
                 if v in text]
     record("privacy", "a shifted row of personal data (a separator too many, a cell missing)",
-           handled=not personal and outcome["rows_quarantined"] == 2,
+           handled=not personal and outcome["rows_quarantined"] == 3,
            outcome=f"{outcome['status']}; quarantined rows {sorted({r[0] for r in quarantined})}; "
                    f"{len(personal)} personal values in quarantine records",
-           rows_in=3, rows_loaded=outcome.get("rows_loaded"), rows_quarantined=outcome.get("rows_quarantined"),
+           rows_in=4, rows_loaded=outcome.get("rows_loaded"), rows_quarantined=outcome.get("rows_quarantined"),
            clear_bsns=len([v for v in personal if v in BSNS]), personal_in_quarantine=len(personal))
-    assert (outcome["rows_loaded"], outcome["rows_quarantined"]) == (1, 2)
-    assert [(r[0], r[1]) for r in quarantined] == [(3, None), (4, None)]
-    assert "19 cells" in quarantined[0][3] and "17 cells" in quarantined[1][3]
+    assert (outcome["rows_loaded"], outcome["rows_quarantined"]) == (1, 3)
+    assert [(r[0], r[1]) for r in quarantined] == [(3, None), (4, None), (5, None)]
+    assert "19 cells" in quarantined[0][3] and "17 cells" in quarantined[1][3] and "19 cells" in quarantined[2][3]
     assert personal == []
     assert nine_digit_numbers(warehouse) == []
 

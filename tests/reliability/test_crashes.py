@@ -29,7 +29,7 @@ import pytest
 
 from devtools.scratch import throwaway_warehouse
 from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.files import load_path, new_files
+from ingestion.files import load_path
 from ingestion.generate import generate_werkplein
 from ingestion.recorded import RecordedResponse, RecordingServer, serve
 from ingestion.sources.cbs import load_table
@@ -322,8 +322,6 @@ def _kill_during_validation(url: str, tmp_path: Path, local: Path) -> None:
     kill_tree(child)
     after_kill = batches_of(url, path.name)
     recorded_results = _validation_results(url, after_kill[0][0])
-    with connect(url) as conn:  # the drop-folder sensor starts a run for it, though its bytes were loaded
-        offered = [f.name for f in new_files(conn, file_settings(url, drop, local), "werkplein")]
 
     rerun = subprocess.run([sys.executable, "-m", "ingestion", "files", "werkplein", str(path)], cwd=REPO_ROOT,
                            env=env, capture_output=True, text=True, timeout=600)
@@ -343,7 +341,6 @@ def _kill_during_validation(url: str, tmp_path: Path, local: Path) -> None:
 
     assert child.returncode == -signal.SIGKILL
     assert [b[1] for b in after_kill] == ["loaded"]  # not published: the marts cannot see it
-    assert offered == [path.name]
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert line["status"] == "published" and line["batch_id"] == after_kill[0][0]
     assert "earlier run" in line["reason"]

@@ -69,3 +69,6 @@ def test_a_quarantine_record_keeps_no_bsn() -> None:
     assert screened_record({"a": f"nr {BSN}", "b": Decimal(BSN), "c": 7, "d": None}) == {
         "a": f"nr {BSN_MARKER}", "b": "<9 characters, 9 digits>", "c": 7, "d": None}
     assert screened_record(None) is None
+    # A file with personal data: a postcode or a date that a shift put under a text column is masked too.
+    assert screened_record({"wijkcode": "7622AD", "doelgroep": "werkfit"}, personal_file=True) == {
+        "wijkcode": "<6 characters, 4 digits>", "doelgroep": "werkfit"}
