@@ -107,14 +107,16 @@ RECOVERED = ("batch {batch_id} of the same content was loaded by an earlier run 
              " validated by this run")
 
 
-def _pending_batch(url: str, outcome: Mapping[str, Any]) -> int | None:
+def _pending_batch(url: str, outcome: Mapping[str, Any], this_run: set[int] | frozenset[int] = frozenset()
+                   ) -> int | None:
     """The batch an outcome leaves to validate: its own when 'loaded'; for an 'unchanged' one, the batch with the
-    same content if an earlier run loaded it and stopped before validating it (killed, or the machine went down)."""
+    same content if an earlier run loaded it and stopped before validating it (killed, or the machine went down),
+    not one that this run loaded (``this_run``: two files of the same bytes in one pass)."""
     from ingestion.loader import never_validated
 
     if outcome.get("status") == "loaded":
         return int(outcome["batch_id"])
-    if outcome.get("status") != "unchanged" or outcome.get("duplicate_of") is None:
+    if outcome.get("status") != "unchanged" or outcome.get("duplicate_of") in (None, *this_run):
         return None
     with connect(url) as conn:
         if not never_validated(conn, int(outcome["duplicate_of"])):
@@ -190,7 +192,9 @@ def validate_files(outcomes: list[dict[str, Any]], cfg: Settings | None = None) 
 
     cfg = cfg or settings()
     url = cfg.require_warehouse_url()
-    pending = {i: batch_id for i, outcome in enumerate(outcomes) if (batch_id := _pending_batch(url, outcome))}
+    this_run = {o["batch_id"] for o in outcomes if o.get("status") == "loaded"}
+    pending = {i: batch_id for i, outcome in enumerate(outcomes)
+               if (batch_id := _pending_batch(url, outcome, this_run))}
     if not pending:
         return list(outcomes)  # nothing new: no GX context to start, no Data Docs to render (a quiet night)
     results = []

@@ -375,6 +375,23 @@ def test_a_cbs_batch_left_loaded_is_validated_by_the_next_load(pg_server_url: st
         assert third["status"] == "unchanged" and "recovered" not in third
 
 
+def test_two_files_of_the_same_bytes_in_one_run_are_not_taken_for_a_left_over_batch(
+    pg_server_url: str, tmp_path: Path
+) -> None:
+    """The second of two identical files is 'unchanged' beside the first's batch of this very run: not a batch an
+    earlier run left unvalidated, so it stays 'unchanged' while the first is published."""
+    from ingestion import pipeline
+
+    generate_werkplein(tmp_path / "gen", scale=0.05, months=1, end="2024-03", seed=7, gemeentecode="0141")
+    drop = tmp_path / "drop"
+    first = file_variant(tmp_path / "gen" / "werkplein_uitkeringen_0141_202403.csv", drop / "werkplein", "a", 0)
+    (drop / "werkplein" / first.name.replace("_a.csv", "_b.csv")).write_bytes(first.read_bytes())
+    with throwaway_warehouse(pg_server_url, "pm_twice") as url:
+        cfg = file_settings(url, drop, tmp_path / "local")
+        results = pipeline.validate_files(pipeline.load_files("werkplein", cfg=cfg), cfg)
+    assert [(r["status"], "recovered" in r) for r in results] == [("published", False), ("unchanged", False)]
+
+
 def _validation_results(url: str, batch_id: int) -> int:
     with psycopg.connect(url) as conn:
         return conn.execute("select count(*) from audit.validation_result where batch_id = %s",
