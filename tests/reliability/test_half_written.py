@@ -147,8 +147,10 @@ def test_two_runs_over_one_folder_at_once_each_report_every_file(
         batch_statuses = sorted(r[0] for r in conn.execute("select status from audit.load_batch"))
     handled = (not errors and statuses.get("first") == [(good.name, "loaded"), (bad.name, "rejected")]
                and statuses.get("second") == [(good.name, "unchanged")] and "failed" not in batch_statuses)
+    loaded = sum(o.rows_loaded for r in results.values() if not isinstance(r, BaseException) for o in r)
     record("concurrency", "two runs over one drop folder, one moving a file the other listed", handled=handled,
-           outcome=f"{errors or statuses}; batches {batch_statuses}", rows_in=rows)
+           outcome=f"{errors or statuses}; batches {batch_statuses}", rows_in=rows, rows_loaded=loaded,
+           rows_quarantined=0)
     assert not errors, errors
     assert statuses["first"] == [(good.name, "loaded"), (bad.name, "rejected")]
     assert statuses["second"] == [(good.name, "unchanged")]
