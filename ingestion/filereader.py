@@ -33,7 +33,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ingestion.privacy import could_be_bsn_number, replace_bsns, screened_value
+from ingestion.privacy import could_be_bsn_number, replace_bsns, says_bsn, screened_value
 from ingestion.pseudonym import Pseudonymiser, mask, postcode4
 
 CSV_SUFFIXES = (".csv", ".txt")
@@ -465,6 +465,7 @@ class RowTyper:
     extra: dict[str, int] = field(init=False)  # header as in the file -> position, for columns not in the contract
     personal_file: bool = field(init=False)  # the contract declares personal columns: shown values are screened
     screened: dict[str, bool] = field(init=False)  # text column -> its header says BSN (an 8-digit token counts)
+    extra_says_bsn: dict[str, bool] = field(init=False)  # the same for the columns the contract does not name
 
     def __post_init__(self) -> None:
         found: dict[str, list[int]] = {}
@@ -500,9 +501,10 @@ class RowTyper:
         self.extra = {str(h): i for i, h in enumerate(self.header) if i not in used and str(h).strip()}
         # Text that the contract does not restrict to a list of values can hold a BSN: it is screened.
         self.screened = {
-            c.name: _says_bsn(c.name, self.header[p] if p is not None else "")
+            c.name: says_bsn(c.name) or (p is not None and says_bsn(str(self.header[p])))
             for c, p in zip(self.columns, self.positions, strict=True)
             if c.kind in ("text", "code") and c.values is None}
+        self.extra_says_bsn = {name: says_bsn(name) for name in self.extra}  # once per file, not per row
         if self.pseudonymiser is None and any(c.kind == "bsn" for c in self.columns):
             raise ValueError("a file with a BSN column needs a Pseudonymiser")
 
@@ -535,7 +537,7 @@ class RowTyper:
 
     def extras(self, cells: Sequence[Any]) -> dict[str, str]:
         """The cells of columns the contract does not name, as text, with any BSN in them replaced by a marker."""
-        return {name: replace_bsns(_cell_text(cells[i]), bsn_context=_says_bsn(name))
+        return {name: replace_bsns(_cell_text(cells[i]), bsn_context=self.extra_says_bsn[name])
                 for name, i in self.extra.items() if i < len(cells) and _cell_text(cells[i])}
 
     def screen(self, column: Column, text: str) -> str:
@@ -676,11 +678,6 @@ def _to_text(typer: RowTyper, column: Column, raw: Any, text: str) -> str:
     if column.values is not None and text not in column.values:
         raise ValueError(f"not one of {', '.join(sorted(column.values))}")
     return typer.screen(column, text)
-
-
-def _says_bsn(*names: str) -> bool:
-    """A column whose name says BSN (burgerservicenummer, sofinummer): an eight-digit number in it is one too."""
-    return any(k in normalise_header(n) for n in names for k in ("bsn", "burgerservice", "sofi"))
 
 
 _CONVERTERS: dict[str, Callable[[RowTyper, Column, Any, str], Any]] = {

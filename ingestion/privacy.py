@@ -22,18 +22,24 @@ from typing import Any
 from ingestion.bsn import elfproef
 from ingestion.pseudonym import mask
 
-__all__ = ["BSN_MARKER", "bsn_tokens", "could_be_bsn_number", "looks_personal", "replace_bsns", "screened_record",
-           "screened_value"]
+__all__ = ["BSN_MARKER", "bsn_tokens", "could_be_bsn_number", "looks_personal", "replace_bsns", "says_bsn",
+           "screened_record", "screened_value"]
 
 BSN_MARKER = "[BSN verwijderd]"  # no digits: a marker is never mistaken for a number
 # 8 or 9 digits, single dots, spaces or dashes between them; no digit directly before or after (a 10-digit number
 # or an IBAN's digits are no BSN).
 _TOKEN_RE = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){7,8}(?!\d)")
 _NON_DIGIT_RE = re.compile(r"\D")
-_BSN_WORDS_RE = re.compile(r"bsn|burger\s*service|sofi", re.IGNORECASE)
+_BSN_WORDS_RE = re.compile(r"bsn|burger[\s_.-]*service|sofi", re.IGNORECASE)
 _CONTEXT_CHARS = 40  # how far before an eight-digit token the word BSN makes it one
 _POSTCODE_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{3}\s?[A-Za-z]{2}(?![A-Za-z])")
 SHOWN_DIGITS = 4  # a value of a personal file with more digits than a year or a postcode4 is masked
+
+
+def says_bsn(name: str) -> bool:
+    """A column name or a text that names the BSN (bsn, burgerservicenummer, sofinummer): an eight-digit number in
+    such a column, or after such words, is taken for a BSN with its leading zero dropped."""
+    return bool(_BSN_WORDS_RE.search(name))
 
 
 def bsn_tokens(text: str, *, bsn_context: bool = False) -> list[tuple[int, int, str]]:

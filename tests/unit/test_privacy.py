@@ -12,6 +12,7 @@ from ingestion.privacy import (
     could_be_bsn_number,
     looks_personal,
     replace_bsns,
+    says_bsn,
     screened_record,
     screened_value,
 )
@@ -41,6 +42,8 @@ def test_eight_digits_are_a_bsn_after_the_word_or_in_a_bsn_column() -> None:
     assert replace_bsns("BSN: 12345672") == f"BSN: {BSN_MARKER}"
     assert replace_bsns("burgerservicenummer 12345672") == f"burgerservicenummer {BSN_MARKER}"
     assert replace_bsns("12345672", bsn_context=True) == BSN_MARKER
+    assert all(map(says_bsn, ["BSN klant", "Burger_Service_Nummer", "burgerservicenummer", "Sofinummer"]))
+    assert not says_bsn("registratienummer")
 
 
 def test_an_identifier_gets_the_pseudonym_in_place_of_the_bsn() -> None:
