@@ -48,7 +48,7 @@ run: install
 	@mkdir -p $(LOCAL)
 	@if [ -n "$${WAREHOUSE_URL:-}" ]; then url="$$WAREHOUSE_URL"; echo "==> warehouse: WAREHOUSE_URL"; \
 	  else echo "==> warehouse: embedded PostgreSQL under .local/pg"; \
-	       url="$$($(BIN)/python -m ingestion.embedded_pg url programmamonitor)"; fi; \
+	       url="$$($(BIN)/python -m ingestion.dev.embedded_pg url programmamonitor)"; fi; \
 	export WAREHOUSE_URL="$$url"; \
 	echo "==> airflow metadata DB (SQLite in .local/airflow)"; \
 	$(BIN)/airflow db migrate > $(LOCAL)/airflow-db-migrate.log 2>&1 \
@@ -60,7 +60,7 @@ run: install
 	for dag in $(NIGHTLY_DAGS); do \
 	  echo "==> DAG $$dag for $(RUN_DATE) (full log: .local/last-run-$$dag.log)"; \
 	  if ! $(BIN)/airflow dags test $$dag $(RUN_DATE) 2>&1 \
-	       | $(BIN)/python -m ingestion.progress $(LOCAL)/last-run-$$dag.log; then \
+	       | $(BIN)/python -m ingestion.operator.progress $(LOCAL)/last-run-$$dag.log; then \
 	    echo "error: $$dag failed; the published marts are unchanged (full log: .local/last-run-$$dag.log)"; exit 1; fi; \
 	done; \
 	$(BIN)/python -m ingestion summary
@@ -69,10 +69,10 @@ run: install
 # on success and on failure. PYTEST_ARGS: e.g. `make test PYTEST_ARGS='-k marts'`.
 PYTEST_WORKERS ?= 2
 define run_pytest
-	@running=0; test -n "$${TEST_WAREHOUSE_URL:-}" || ! $(BIN)/python -m ingestion.embedded_pg status >/dev/null 2>&1 \
+	@running=0; test -n "$${TEST_WAREHOUSE_URL:-}" || ! $(BIN)/python -m ingestion.dev.embedded_pg status >/dev/null 2>&1 \
 	  || running=1; \
 	status=0; $(BIN)/pytest $(1) $(PYTEST_ARGS) || status=$$?; \
-	if [ -z "$${TEST_WAREHOUSE_URL:-}" ] && [ $$running = 0 ]; then $(BIN)/python -m ingestion.embedded_pg stop || true; fi; \
+	if [ -z "$${TEST_WAREHOUSE_URL:-}" ] && [ $$running = 0 ]; then $(BIN)/python -m ingestion.dev.embedded_pg stop || true; fi; \
 	exit $$status
 endef
 
@@ -88,7 +88,7 @@ bench: install
 	@$(BIN)/python -m bench $(BENCH_ARGS)
 
 stop:
-	@test -x $(BIN)/python && $(BIN)/python -m ingestion.embedded_pg stop || true
+	@test -x $(BIN)/python && $(BIN)/python -m ingestion.dev.embedded_pg stop || true
 
 clean: stop
 	rm -rf $(LOCAL) $(VENV) dbt_project/target dbt_project/logs

@@ -44,7 +44,7 @@ def server_url() -> str:
     url = os.environ.get("WAREHOUSE_URL")
     if url:
         return url
-    from ingestion.embedded_pg import ensure_running
+    from ingestion.dev.embedded_pg import ensure_running
 
     return ensure_running()
 

@@ -2,13 +2,13 @@
 
 The case is a monthly CBS table the size of a national one: 342 gemeenten x 10 years x 3 topics (about 41 000
 TypedDataSet rows, 123 000 observations in long form), recorded in the exact OData v3 shape and served over real
-HTTP by :func:`ingestion.recorded.serve` with CBS's own server-side page size (10 000 rows, ``odata.nextLink``).
+HTTP by :func:`ingestion.dev.recorded.serve` with CBS's own server-side page size (10 000 rows, ``odata.nextLink``).
 The server runs in a process of its own, so neither its memory nor its Python interpreter is in the figures; each
 variant runs in a fresh child (:func:`bench.isolated.measure`), so its peak RSS is its own.
 
 Variants, each reported in observations (long rows) per second and peak RSS:
 
-* ``loader (streamed COPY)`` - :func:`ingestion.sources.cbs.load_table`, exactly as the pipeline calls it.
+* ``loader (streamed COPY)`` - :func:`ingestion.sources.cbs.tables.load_table`, exactly as the pipeline calls it.
 * ``fetch + JSON only (limit)`` - the same paged requests, each page JSON-decoded and thrown away: what the client
   side cannot beat with this server, so the loader's rows/s is given as a fraction of it.
 * ``pandas in memory + to_sql`` - what is usually written instead: every page in one list, a DataFrame, melt,
@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 
-import ingestion.recordings.cbs.synthesize as synthesize
+import ingestion.dev.recordings.cbs.synthesize as synthesize
 from bench.isolated import PROJECT_ROOT, measure
 
 GROUP = "cbs_national"
@@ -164,7 +164,8 @@ def _typed_dataset_request(root: str, base_url: str) -> tuple[str, dict[str, str
     import requests
 
     from ingestion.config import Settings
-    from ingestion.sources.cbs import CbsClient, Layout, TableConfig, build_filter
+    from ingestion.sources.cbs.odata import CbsClient, Layout, build_filter
+    from ingestion.sources.cbs.table_config import TableConfig
 
     settings = Settings.from_env({"SOURCE_MODE": "live", "CBS_TABLES_FILE": str(Path(root, "cbs_tables.yml"))})
     cfg = TableConfig.from_settings(settings, _table_id(root))
@@ -181,7 +182,7 @@ def load_streamed(url: str, root: str, base_url: str) -> dict[str, Any]:
     """The project's loader, as the pipeline runs it, into the scratch warehouse ``url``."""
     from ingestion.config import Settings
     from ingestion.http import make_session
-    from ingestion.sources.cbs import load_table
+    from ingestion.sources.cbs.tables import load_table
     from ingestion.warehouse import connect
 
     settings = Settings.from_env(
@@ -317,7 +318,7 @@ def serving(root: Path, page_size: int, log_file: Path) -> Iterator[str]:
 
 
 def _serve_main(root: str, page_size: str) -> int:
-    from ingestion.recorded import serve
+    from ingestion.dev.recorded import serve
 
     server = serve(Path(root), int(page_size))
     print(server.base_url, flush=True)
@@ -358,7 +359,7 @@ def _flatness(server_url: str, workdir: Path, full_root: str) -> tuple[dict[str,
     count differs (~40x), so a peak that follows it is not streamed. Not at 10 000: the quick table is under one
     such page, and the comparison would measure the page buffer instead. Own warehouse: a second load of the same
     table would be 'unchanged' and land nothing."""
-    from devtools.scratch import throwaway_warehouse
+    from ingestion.dev.scratch import throwaway_warehouse
 
     small_facts = write_national_table(workdir / "reference", **QUICK_SIZE, table_id="99998BEN")
     with throwaway_warehouse(server_url, "bench_cbs") as url:
@@ -372,7 +373,7 @@ def _flatness(server_url: str, workdir: Path, full_root: str) -> tuple[dict[str,
 def measure_all(server_url: str, workdir: Path, *, quick: bool = False, progress: Any = print) -> list[dict[str, Any]]:
     """Write the table, serve it, and measure the three variants against one throwaway warehouse (full mode: plus
     the loader's memory growth with table size, see _flatness)."""
-    from devtools.scratch import throwaway_warehouse
+    from ingestion.dev.scratch import throwaway_warehouse
 
     workdir = Path(workdir)
     size = QUICK_SIZE if quick else {"gemeenten": 342, "years": 10}

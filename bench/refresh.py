@@ -45,7 +45,7 @@ def _settings(url: str, local_dir: str) -> Any:
 def stage_werkplein(workdir: Path, drop: Path, *, scale: float, months: int, upto: str | None = None) -> list[str]:
     """Generate ``months`` + 1 months of Werkplein exports once (the extra one is the incremental night's) and
     copy those up to ``upto`` (default: all but the last) into the drop folder; returns the copied names."""
-    from ingestion.generate import generate_werkplein
+    from ingestion.dev.generate import generate_werkplein
 
     source = workdir / f"werkplein_{scale:g}x{months + 1}"
     if not (source / "GENERATED.md").exists():
@@ -163,7 +163,7 @@ def _row(group: str, case: str, variant: str, result: dict[str, Any], **extra: A
 
 
 def measure_all(server_url: str, workdir: Path, *, quick: bool = False, progress: Any = print) -> list[dict]:
-    from devtools.scratch import throwaway_warehouse
+    from ingestion.dev.scratch import throwaway_warehouse
 
     months = 3 if quick else WERKPLEIN_MONTHS
     results: list[dict] = []
@@ -210,7 +210,7 @@ def _dbt_rows(
     server_url: str, workdir: Path, layers_1: dict[str, float], full: dict[str, Any], *, quick: bool, progress: Any
 ) -> list[dict]:
     """dbt per layer at scale 1 (from the full night) and at the large scale (a warehouse of its own)."""
-    from devtools.scratch import throwaway_warehouse
+    from ingestion.dev.scratch import throwaway_warehouse
 
     large = 2 if quick else DBT_SCALES[-1]
     months = 2 if quick else DBT_SCALE_MONTHS

@@ -3,7 +3,7 @@
 Per scale one month of generated exports; the measured file is the uitkeringen export (the largest, with BSNs).
 Three ways to land the same bytes, each in a child process of its own (bench.isolated):
 
-- the project's loader (``ingestion.files``): decode, parse, type every cell, pseudonymise BSNs, reduce birth
+- the project's loader (``ingestion.files.drop``): decode, parse, type every cell, pseudonymise BSNs, reduce birth
   dates and postcodes, row numbers and batch lineage, quarantine, ``COPY`` into ``raw.werkplein_uitkering``;
 - bare ``COPY ... (format csv)`` of the file's bytes into a table of text columns: the physical limit of getting
   these bytes into PostgreSQL (no typing, no privacy, nothing checked);
@@ -29,7 +29,7 @@ VALIDATION_TARGET = 0.50  # of the batch's load time
 
 def generate(workdir: Path, scale: float) -> Path:
     """One month of exports at ``scale``; returns the uitkeringen file."""
-    from ingestion.generate import generate_werkplein
+    from ingestion.dev.generate import generate_werkplein
 
     folder = workdir / f"werkplein_scale_{scale:g}"
     if not any(folder.glob("werkplein_uitkeringen_*.csv")):
@@ -47,7 +47,7 @@ def _settings(url: str, local_dir: str) -> Any:
 
 
 def load_with_loader(url: str, path: str, local_dir: str) -> dict[str, Any]:
-    from ingestion.files import load_path
+    from ingestion.files.drop import load_path
     from ingestion.warehouse import connect
 
     cfg = _settings(url, local_dir)
@@ -140,7 +140,7 @@ def _row(case: str, variant: str, result: dict[str, Any], **extra: Any) -> dict[
 
 
 def measure_all(server_url: str, workdir: Path, *, quick: bool = False, progress: Any = print) -> list[dict]:
-    from devtools.scratch import throwaway_warehouse
+    from ingestion.dev.scratch import throwaway_warehouse
 
     results: list[dict] = []
     scales = QUICK_SCALES if quick else SCALES

@@ -104,7 +104,7 @@ def programmamonitor_transform() -> None:
     @task(execution_timeout=timedelta(minutes=10))
     def summary() -> str:
         from ingestion.config import settings
-        from ingestion.summary import render
+        from ingestion.operator.summary import render
 
         cfg = settings()
         text = render(cfg.require_warehouse_url(), cfg)

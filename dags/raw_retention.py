@@ -1,9 +1,9 @@
 """Raw retention, every Sunday at 12:00 (Amsterdam, away from the night): batches older than RAW_RETENTION_MONTHS
 that nothing reads any more lose their raw rows, quarantine rows and quarantined files; what went is recorded in
 audit.retention_purge. A batch a mart value points to, or that staging still reads, is never touched
-(ingestion/retention.py). RAW_RETENTION_MONTHS=0 (the default) keeps everything and the task says so.
+(ingestion/operator/retention.py). RAW_RETENTION_MONTHS=0 (the default) keeps everything and the task says so.
 
-Orchestration only: the task calls ``ingestion.retention.apply_retention`` (``python -m ingestion retention``).
+Orchestration only: the task calls ``ingestion.operator.retention.apply_retention`` (``python -m ingestion retention``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def raw_retention() -> None:
     @task(execution_timeout=timedelta(hours=2))
     def purge_unused_batches() -> int:
         from ingestion.config import settings
-        from ingestion.retention import apply_retention
+        from ingestion.operator.retention import apply_retention
 
         cfg = settings()
         report = apply_retention(cfg.require_warehouse_url(), cfg)

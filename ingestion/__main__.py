@@ -88,7 +88,7 @@ def cmd_transform(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from ingestion.summary import render
+    from ingestion.operator.summary import render
 
     cfg = settings()
     print(render(cfg.require_warehouse_url(), cfg))
@@ -113,7 +113,7 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from ingestion.explain import explain
+    from ingestion.operator.explain import explain
 
     print(explain(settings().require_warehouse_url(), args.indicator_code, args.gemeentecode, args.period))
     return 0
@@ -123,7 +123,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from ingestion.doctor import render, run_checks
+    from ingestion.operator.doctor import render, run_checks
 
     if not args.verbose:
         import airflow.configuration  # noqa: F401 - configures logging when imported: quiet it afterwards
@@ -135,7 +135,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    from ingestion.retention import apply_retention
+    from ingestion.operator.retention import apply_retention
 
     cfg = settings()
     report = apply_retention(cfg.require_warehouse_url(), cfg, dry_run=args.dry_run)

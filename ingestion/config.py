@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 SOURCE_MODES = ("recorded", "live")
-# What raw retention keeps of a batch older than RAW_RETENTION_MONTHS (ingestion/retention.py).
+# What raw retention keeps of a batch older than RAW_RETENTION_MONTHS (ingestion/operator/retention.py).
 RETENTION_KEEPS = ("in_use", "published")
 DEFAULT_MAX_FILE_BYTES = 512 << 20
 
@@ -90,7 +90,7 @@ class Settings:
             cbs_odata_url=env.get("CBS_ODATA_URL", "https://opendata.cbs.nl").rstrip("/"),
             cbs_odata_v4_url=env.get("CBS_ODATA_V4_URL", "https://datasets.cbs.nl/odata/v1/CBS").rstrip("/"),
             cbs_dataderden_url=env.get("CBS_DATADERDEN_URL", "https://dataderden.cbs.nl").rstrip("/"),
-            cbs_recordings_dir=Path(env.get("CBS_RECORDINGS_DIR", PACKAGE_DIR / "recordings" / "cbs")),
+            cbs_recordings_dir=Path(env.get("CBS_RECORDINGS_DIR", PACKAGE_DIR / "dev" / "recordings" / "cbs")),
             cbs_tables_file=Path(env.get("CBS_TABLES_FILE", PACKAGE_DIR / "config" / "cbs_tables.yml")),
             # Installed as a package (the Docker image) the code is not beside these folders: say where they are.
             dbt_project_dir=Path(env.get("DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project")),
@@ -119,9 +119,9 @@ class Settings:
             max_file_bytes=int(max_file_bytes),
             # A file modified less than this many seconds ago is postponed to the next run (still being written?).
             file_settle_seconds=int(settle),
-            # Raw retention (ingestion/retention.py, DAG raw_retention): batches older than this many months lose
-            # their rows unless kept (0 = keep everything); in_use = only what the marts and staging still read,
-            # published = every published batch, superseded ones too.
+            # Raw retention (ingestion/operator/retention.py, DAG raw_retention): batches older than this many
+            # months lose their rows unless kept (0 = keep everything); in_use = only what the marts and staging still
+            # read, published = every published batch, superseded ones too.
             raw_retention_months=int(retention_months),
             raw_retention_keep=retention_keep,
             # `doctor` fails below this much free disk (GiB) under the drop folders, dbt target and Data Docs.

@@ -37,7 +37,7 @@ def make_session(settings: Settings) -> requests.Session:
     session.mount("https://", adapter)
     session.headers.update({"Accept": "application/json", "User-Agent": f"programmamonitor/{__version__}"})
     if settings.source_mode == "recorded":
-        from ingestion.recorded import RecordedODataAdapter
+        from ingestion.dev.recorded import RecordedODataAdapter
 
         recorded = RecordedODataAdapter(settings.cbs_recordings_dir, page_size=25)
         session.mount(settings.cbs_odata_url + "/", recorded)

@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from ingestion.privacy import replace_bsns
+from ingestion.privacy.screen import replace_bsns
 
 log = logging.getLogger(__name__)
 

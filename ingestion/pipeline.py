@@ -44,7 +44,7 @@ def prepare_warehouse(cfg: Settings | None = None) -> list[str]:
 
 
 def cbs_table_ids(cfg: Settings | None = None) -> list[str]:
-    from ingestion.sources.cbs import configured_tables
+    from ingestion.sources.cbs.table_config import configured_tables
 
     return configured_tables(cfg or settings())
 
@@ -53,7 +53,7 @@ def cbs_preflight(cfg: Settings | None = None) -> list[str]:
     """Every configured CBS table checked with metadata requests (exists, not stopped, every key of its declared
     kind, every code present) and the formulas against the kinds; the table ids when all is well, else
     ``PreflightFailed`` listing each problem with its fix, before any table loads."""
-    from ingestion.sources.cbs_preflight import require_preflight
+    from ingestion.sources.cbs.preflight import require_preflight
 
     cfg = cfg or settings()
     checks = require_preflight(cfg)
@@ -69,7 +69,7 @@ def load_cbs_table(
     logical_date: date | None = None,
     cfg: Settings | None = None,
 ) -> dict[str, Any]:
-    from ingestion.sources.cbs import load_table
+    from ingestion.sources.cbs.tables import load_table
 
     cfg = cfg or settings()
     with connect(cfg.require_warehouse_url()) as conn:
@@ -141,7 +141,7 @@ def _validate_once(validator: Any, url: str, batch_id: int) -> tuple[str, list[s
 
 
 def file_source_names() -> list[str]:
-    from ingestion.files import file_sources
+    from ingestion.sources.registry import file_sources
 
     return list(file_sources())
 
@@ -159,8 +159,8 @@ def load_files(
     """
     from pathlib import Path
 
-    from ingestion.demo import seed_demo_files
-    from ingestion.files import load_path
+    from ingestion.dev.demo import seed_demo_files
+    from ingestion.files.drop import load_path
 
     cfg = cfg or settings()
     if path is None and cfg.source_mode == "recorded":
@@ -187,7 +187,7 @@ def validate_loaded_files(outcomes: list[dict[str, Any]], cfg: Settings | None =
 def validate_files(outcomes: list[dict[str, Any]], cfg: Settings | None = None) -> list[dict[str, Any]]:
     """The outcomes with every loaded file validated: 'published', or 'failed' (moved to quarantine) with the
     reason. One GX context for all of them."""
-    from ingestion.files import quarantine_failed_batch
+    from ingestion.files.drop import quarantine_failed_batch
     from ingestion.validation import Validator
 
     cfg = cfg or settings()
@@ -225,8 +225,8 @@ def validate_files(outcomes: list[dict[str, Any]], cfg: Settings | None = None) 
 
 def new_files(source: str, cfg: Settings | None = None) -> list[str]:
     """Names of the files in the source's drop folder that were never loaded (the drop-folder sensor's poke)."""
-    from ingestion.files import file_name
-    from ingestion.files import new_files as unloaded
+    from ingestion.files.drop import file_name
+    from ingestion.files.drop import new_files as unloaded
 
     cfg = cfg or settings()
     with connect(cfg.require_warehouse_url()) as conn:

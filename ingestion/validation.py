@@ -379,7 +379,7 @@ def years_up_to(year: int) -> str:
 def name_facts(conn: psycopg.Connection, batch_id: int, source: str) -> dict[str, str]:
     """What the batch's file name says its rows hold, as its source reads the name; empty for a source that is no
     file source (CBS)."""
-    from ingestion.files import file_sources  # the file sources only when a batch is validated
+    from ingestion.sources.registry import file_sources  # the file sources only when a batch is validated
 
     file_source = file_sources().get(source)
     if file_source is None:

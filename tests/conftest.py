@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.scratch import throwaway_warehouse
+from ingestion.dev.scratch import throwaway_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -47,7 +47,7 @@ def _server_url() -> str:
     url = os.environ.get("TEST_WAREHOUSE_URL")
     if url:
         return url
-    from ingestion.embedded_pg import ensure_running
+    from ingestion.dev.embedded_pg import ensure_running
 
     return ensure_running()
 
@@ -124,7 +124,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # n
     """The controller (or the single process) drops the run's shared databases once every worker is done."""
     if hasattr(session.config, "workerinput"):
         return
-    from ingestion import embedded_pg
+    from ingestion.dev import embedded_pg
     from tests.support.nights import drop_run_databases
 
     if not os.environ.get("TEST_WAREHOUSE_URL") and not embedded_pg.status()["running"]:

@@ -35,7 +35,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ingestion.filereader import (
+from ingestion.files.contract import ParsedFile
+from ingestion.files.reader import (
     Column,
     CouldBeBsn,
     OpenedFile,
@@ -48,9 +49,8 @@ from ingestion.filereader import (
     parse_decimal,
     storable,
 )
-from ingestion.files import ParsedFile
-from ingestion.privacy import replace_bsns
-from ingestion.pseudonym import Pseudonymiser
+from ingestion.privacy.pseudonym import Pseudonymiser
+from ingestion.privacy.screen import replace_bsns
 
 FILE_RE = re.compile(r"handmatig_(?P<onderwerp>[a-z0-9]+(?:[a-z0-9-]*))_(?P<date>\d{8})(?:[_-][^.]*)?\.(?:csv|xlsx)")
 

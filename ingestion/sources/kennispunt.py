@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ingestion.filereader import (
+from ingestion.files.contract import ParsedFile
+from ingestion.files.reader import (
     UNCOMPUTED_FORMULA,
     Column,
     FileRejected,
@@ -31,8 +32,7 @@ from ingestion.filereader import (
     parse_decimal,
     storable,
 )
-from ingestion.files import ParsedFile
-from ingestion.pseudonym import Pseudonymiser
+from ingestion.privacy.pseudonym import Pseudonymiser
 
 FILE_RE = re.compile(r"kennispunt_(?P<onderwerp>[a-z0-9]+(?:[a-z0-9-]*))_(?P<date>\d{8})(?:[_-][^.]*)?\.(?:csv|xlsx)")
 SUPPRESSED_RE = re.compile(r"^(<\s*\d+|\*|x|-)$", re.IGNORECASE)

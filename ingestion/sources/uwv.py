@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ingestion.filereader import Column, OpenedFile, Problem, RowTyper, detect_decimal
-from ingestion.files import ParsedFile
-from ingestion.pseudonym import Pseudonymiser
+from ingestion.files.contract import ParsedFile
+from ingestion.files.reader import Column, OpenedFile, Problem, RowTyper, detect_decimal
+from ingestion.privacy.pseudonym import Pseudonymiser
 
 FILE_RE = re.compile(r"uwv_spanningsindicator_(?P<year>\d{4})q(?P<quarter>[1-4])(?:[_-][^.]*)?\.(?:csv|xlsx)")
 PERIODE_RE = re.compile(r"^\s*(\d{4})\s*(?:-\s*|[Qq]\s*|K[Ww]?\s*)0?([1-4])\s*$")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ingestion.filereader import Column, OpenedFile, Problem, RowTyper, detect_decimal, shown_header
-from ingestion.files import ParsedFile
-from ingestion.pseudonym import Pseudonymiser
+from ingestion.files.contract import ParsedFile
+from ingestion.files.reader import Column, OpenedFile, Problem, RowTyper, detect_decimal, shown_header
+from ingestion.privacy.pseudonym import Pseudonymiser
 
 FILE_RE = re.compile(
     r"werkplein_(?P<entity>uitkeringen|voorzieningen|activiteiten)_(?P<gemeentecode>\d{4})"

@@ -1,4 +1,4 @@
--- Raw retention (ingestion/retention.py): a batch older than RAW_RETENTION_MONTHS that nothing reads any more loses
+-- Raw retention (ingestion/operator/retention.py): a batch older than RAW_RETENTION_MONTHS that nothing reads any more loses
 -- its raw rows, its quarantine rows and its quarantined file. Its audit.load_batch row stays (status as it was,
 -- with purged_at), its validation results stay, and audit.retention_purge says what went, when and under which
 -- policy: the audit trail of what retention removed.
@@ -17,4 +17,4 @@ create table if not exists audit.retention_purge (
 );
 create index if not exists retention_purge_batch_idx on audit.retention_purge (batch_id);
 comment on table audit.retention_purge is
-    'One row per batch whose rows raw retention removed (ingestion/retention.py, DAG raw_retention).';
+    'One row per batch whose rows raw retention removed (ingestion/operator/retention.py, DAG raw_retention).';

@@ -254,8 +254,8 @@ def test_dag_file_imports_without_project_heavy_imports(path: Path) -> None:
 
 def test_the_assets_name_every_raw_entity_of_every_source() -> None:
     """dags/programmamonitor/assets.py is a constant (no project imports at parse time): it must match the loaders."""
-    from ingestion.files import file_sources
     from ingestion.sources import werkplein
+    from ingestion.sources.registry import file_sources
     from programmamonitor.assets import FILE_SOURCES, RAW_ENTITIES
 
     assert sorted(FILE_SOURCES) == sorted(file_sources())

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 
 from ingestion.config import PROJECT_ROOT
-from ingestion.generate import generate_werkplein
+from ingestion.dev.generate import generate_werkplein
 from tests.support.airflow_cli import airflow_env, run_airflow
 from tests.support.ledger import record
 from tests.support.marts import marts_snapshot

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ingestion.generate import generate_werkplein
+from ingestion.dev.generate import generate_werkplein
 from tests.support.airflow_cluster import AirflowCluster, airflow_cluster, redis_reachable
 from tests.support.marts import marts_snapshot
 

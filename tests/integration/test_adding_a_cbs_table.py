@@ -50,7 +50,7 @@ def test_a_new_cbs_table_reaches_the_marts_with_configuration_only(fresh_warehou
     tables_file = tmp_path / "cbs_tables.yml"
     shutil.copy(PACKAGE_DIR / "config" / "cbs_tables.yml", tables_file)
     recordings = tmp_path / "recordings"
-    shutil.copytree(PACKAGE_DIR / "recordings" / "cbs", recordings)
+    shutil.copytree(PACKAGE_DIR / "dev" / "recordings" / "cbs", recordings)
     project = tmp_path / "dbt_project"
     shutil.copytree(PROJECT_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
     assert TABLE_ID not in tables_file.read_text() and MEASURE not in (project / "seeds" / "indicator_formula.csv"

@@ -18,9 +18,9 @@ import pytest
 
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.recorded import RecordingServer, serve
+from ingestion.dev.recorded import RecordingServer, serve
 
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 
 
 @pytest.fixture

@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 
 from ingestion.config import PACKAGE_DIR, PROJECT_ROOT, Settings
-from ingestion.doctor import (
+from ingestion.dev.generate import generate_werkplein
+from ingestion.dev.recorded import serve
+from ingestion.files.drop import load_path
+from ingestion.operator.doctor import (
     FAIL,
     OK,
     WARN,
@@ -20,9 +23,6 @@ from ingestion.doctor import (
     check_pseudonym_history,
     check_pseudonym_key,
 )
-from ingestion.files import load_path
-from ingestion.generate import generate_werkplein
-from ingestion.recorded import serve
 from ingestion.warehouse import connect
 from tests.support.settings import LIVE
 
@@ -128,7 +128,7 @@ def test_broken_dbt_project_blocks_naming_the_model(tmp_path: Path) -> None:
 
 
 def test_cbs_check_asks_the_live_api_once_with_a_short_timeout_and_honours_demo_mode(tmp_path: Path) -> None:
-    server = serve(PACKAGE_DIR / "recordings" / "cbs")
+    server = serve(PACKAGE_DIR / "dev" / "recordings" / "cbs")
     try:
         live = Settings.from_env({**LIVE, "CBS_ODATA_URL": server.base_url})
         check = check_cbs(live)

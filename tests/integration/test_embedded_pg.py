@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ingestion import embedded_pg
+from ingestion.dev import embedded_pg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,7 +144,7 @@ def test_recovers_after_the_postmaster_is_killed(local_dir: Path) -> None:
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ingestion.embedded_pg", *args],
+        [sys.executable, "-m", "ingestion.dev.embedded_pg", *args],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,

@@ -17,16 +17,16 @@ import openpyxl
 import psycopg
 import pytest
 
-from ingestion.bsn import elfproef
 from ingestion.config import Settings
-from ingestion.files import load_path
-from ingestion.generate import generate_werkplein
+from ingestion.dev.generate import generate_werkplein
+from ingestion.files.drop import load_path
+from ingestion.privacy.bsn import elfproef
 from ingestion.warehouse import connect
 from tests.support.privacy import bsns_in, decode, nine_digit_numbers
 from tests.support.settings import LIVE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = REPO_ROOT / "ingestion" / "samples"
+SAMPLES = REPO_ROOT / "ingestion" / "dev" / "samples"
 KEY = "test-pseudonym-key-0123456789"
 SAMPLE_FILES = sorted(p.relative_to(SAMPLES) for p in SAMPLES.glob("*/*.csv"))
 RAW_TABLE = {"uwv": "uwv_spanningsindicator", "kennispunt": "kennispunt_waarde", "handmatig": "handmatig_waarde"}

@@ -15,7 +15,7 @@ from psycopg.rows import dict_row
 
 from ingestion import pipeline
 from ingestion.config import Settings
-from ingestion.filereader import UNCOMPUTED_FORMULA, ShownPercent
+from ingestion.files.reader import UNCOMPUTED_FORMULA, ShownPercent
 from ingestion.sources.handmatig import (
     UNIT_RULES,
     catalogue_path,
@@ -174,7 +174,7 @@ def test_the_window_of_an_indicator() -> None:
 
 @pytest.fixture(scope="module")
 def world(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory):
-    from devtools.scratch import throwaway_warehouse
+    from ingestion.dev.scratch import throwaway_warehouse
 
     tmp = tmp_path_factory.mktemp("handmatig")
     with throwaway_warehouse(pg_server_url, "pm_handmatig") as url:

@@ -11,9 +11,9 @@ import pytest
 
 from ingestion.config import PACKAGE_DIR, Settings
 from ingestion.loader import BatchSpec, LoadError, open_batch
-from ingestion.sources.cbs import load_table
+from ingestion.sources.cbs.tables import load_table
 
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 
 
 def recorded_settings(url: str, recordings: Path = RECORDINGS) -> Settings:

@@ -19,7 +19,7 @@ from tests.support.nights import Night, copy_of
 from tests.support.recordings import break_recording
 from tests.support.settings import settings_for
 
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 
 
 @pytest.fixture

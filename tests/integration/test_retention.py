@@ -13,15 +13,15 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from devtools.scratch import throwaway_warehouse
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.retention import apply_retention
+from ingestion.dev.scratch import throwaway_warehouse
+from ingestion.operator.retention import apply_retention
 from ingestion.transform import build_and_publish
 from tests.support.marts import marts_snapshot
 from tests.support.recordings import break_recording
 
-SAMPLE = PACKAGE_DIR / "samples" / "handmatig" / "handmatig_programmas_20240601.csv"
+SAMPLE = PACKAGE_DIR / "dev" / "samples" / "handmatig" / "handmatig_programmas_20240601.csv"
 
 
 def settings_for(url: str, tmp: Path, **extra: str) -> Settings:
@@ -53,7 +53,7 @@ def aged_warehouse(pg_server_url: str, tmp_path_factory):
     supersedes both), a handmatig onderwerp delivered twice (H1 replaced by H2) and a rejected file; the marts
     built; then every batch made two years old."""
     tmp = tmp_path_factory.mktemp("retention")
-    shutil.copytree(PACKAGE_DIR / "recordings" / "cbs", tmp / "recordings")
+    shutil.copytree(PACKAGE_DIR / "dev" / "recordings" / "cbs", tmp / "recordings")
     with throwaway_warehouse(pg_server_url, "pm_retention") as url:
         cfg = settings_for(url, tmp)
         ids = {}

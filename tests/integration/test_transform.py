@@ -13,14 +13,14 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from devtools.scratch import throwaway_warehouse
 from ingestion.config import PACKAGE_DIR
-from ingestion.sources.cbs import load_table
+from ingestion.dev.scratch import throwaway_warehouse
+from ingestion.sources.cbs.tables import load_table
 from ingestion.transform import TransformError, build_and_publish
 from tests.support.marts import marts_fingerprint, publish_an_unbuildable_batch
 from tests.support.settings import settings_for
 
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from devtools.scratch import throwaway_warehouse
 from ingestion import pipeline
 from ingestion.config import Settings
+from ingestion.dev.scratch import throwaway_warehouse
 from ingestion.warehouse import MIGRATE_COMMAND, NotMigratedError, connect, migration_files, not_migrated
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

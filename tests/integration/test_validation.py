@@ -234,13 +234,13 @@ def test_results_and_status_commit_together(fresh_warehouse_url: str, monkeypatc
 def test_recorded_cbs_table_passes_its_suite(fresh_warehouse_url: str) -> None:
     """The suite fits what the real loader lands (the bundled 86003NED responses)."""
     from ingestion.config import PACKAGE_DIR, Settings
-    from ingestion.sources.cbs import load_table
+    from ingestion.sources.cbs.tables import load_table
 
     settings = Settings.from_env(
         {
             "WAREHOUSE_URL": fresh_warehouse_url,
             "SOURCE_MODE": "recorded",
-            "CBS_RECORDINGS_DIR": str(PACKAGE_DIR / "recordings" / "cbs"),
+            "CBS_RECORDINGS_DIR": str(PACKAGE_DIR / "dev" / "recordings" / "cbs"),
         }
     )
     with psycopg.connect(fresh_warehouse_url) as conn:

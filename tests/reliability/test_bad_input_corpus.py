@@ -24,10 +24,10 @@ import psycopg
 import pytest
 import yaml
 
-from devtools.scratch import throwaway_warehouse
 from ingestion import pipeline
-from ingestion.bsn import elfproef
 from ingestion.config import ConfigurationError, Settings
+from ingestion.dev.scratch import throwaway_warehouse
+from ingestion.privacy.bsn import elfproef
 from tests.reliability.corpus.make_corpus import GENERATED, SOURCES, corpus_files
 from tests.support.ledger import record
 from tests.support.privacy import decode

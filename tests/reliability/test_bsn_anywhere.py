@@ -2,7 +2,7 @@
 a cell that a shifted row put under another column. None may be stored, quarantined or logged in clear, in any of
 the forms people write it (123456782, 1234.56.782, 123 456 782, 123-456-782, and eight digits after the word BSN).
 
-The checks are independent of the screen (``tests.support.privacy.bsns_written_in``, not ``ingestion.privacy``);
+The checks are independent of the screen (``tests.support.privacy.bsns_written_in``, not ``ingestion.privacy.screen``);
 the property test at the end plants BSNs in random cells and forms of Werkplein and handmatig files.
 """
 
@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devtools.scratch import throwaway_warehouse
-from ingestion.bsn import elfproef
 from ingestion.config import Settings
-from ingestion.files import load_path
+from ingestion.dev.scratch import throwaway_warehouse
+from ingestion.files.drop import load_path
+from ingestion.privacy.bsn import elfproef
 from ingestion.warehouse import connect
 from tests.support.ledger import record
 from tests.support.privacy import bsns_written_in, nine_digit_numbers

@@ -18,9 +18,9 @@ import pytest
 
 from ingestion import loader
 from ingestion.config import Settings
-from ingestion.files import load_path
-from ingestion.generate import generate_werkplein
-from ingestion.sources.cbs import load_table
+from ingestion.dev.generate import generate_werkplein
+from ingestion.files.drop import load_path
+from ingestion.sources.cbs.tables import load_table
 from ingestion.transform import (
     TRANSFORM_LOCK_KEY,
     TransformError,

@@ -27,12 +27,12 @@ from typing import Any
 import psycopg
 import pytest
 
-from devtools.scratch import throwaway_warehouse
 from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.files import load_path
-from ingestion.generate import generate_werkplein
-from ingestion.recorded import RecordedResponse, RecordingServer, serve
-from ingestion.sources.cbs import load_table
+from ingestion.dev.generate import generate_werkplein
+from ingestion.dev.recorded import RecordedResponse, RecordingServer, serve
+from ingestion.dev.scratch import throwaway_warehouse
+from ingestion.files.drop import load_path
+from ingestion.sources.cbs.tables import load_table
 from ingestion.transform import build_and_publish
 from ingestion.warehouse import connect
 from tests.support.ledger import record
@@ -48,7 +48,7 @@ from tests.support.loads import (
 )
 from tests.support.marts import relation_digests
 
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIG_SCALE = 60  # one month of uitkeringen at 60x Almelo: ~160 000 rows, a few seconds of COPY
 # What BI and dbt read of the loads: a killed load must change none of it (the audit views list the batch, so

@@ -19,8 +19,8 @@ import pytest
 
 from ingestion import loader
 from ingestion.config import Settings
-from ingestion.files import load_path
-from ingestion.generate import generate_werkplein
+from ingestion.dev.generate import generate_werkplein
+from ingestion.files.drop import load_path
 from ingestion.sources import werkplein
 from ingestion.warehouse import connect
 from tests.support.ledger import record

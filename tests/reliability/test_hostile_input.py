@@ -31,20 +31,20 @@ import psycopg
 import pytest
 import yaml
 
-from devtools.scratch import throwaway_warehouse
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.files import load_path
-from ingestion.generate import generate_werkplein
+from ingestion.dev.generate import generate_werkplein
+from ingestion.dev.recorded import RecordingServer, serve
+from ingestion.dev.scratch import throwaway_warehouse
+from ingestion.files.drop import load_path
 from ingestion.loader import LoadError
-from ingestion.recorded import RecordingServer, serve
-from ingestion.sources.cbs import load_table
+from ingestion.sources.cbs.tables import load_table
 from ingestion.warehouse import connect
 from tests.support.ledger import record
 from tests.support.settings import LIVE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 KEY = "hostile-test-pseudonym-key-0123456789"
 SQL_ID = "x'; drop table raw.cbs_observation; --"
 HOSTILE_IDS = {
@@ -362,7 +362,7 @@ def test_a_file_name_that_is_not_utf8_is_rejected_and_the_rest_of_the_folder_loa
 
 def test_a_handmatig_file_name_that_is_not_utf8_is_rejected_in_process(warehouse: str, tmp_path: Path) -> None:
     """The same through the Python API the DAG task calls: outcomes, not an encoding error that names no file."""
-    sample = PACKAGE_DIR / "samples" / "handmatig" / "handmatig_programmas_20240601.csv"
+    sample = PACKAGE_DIR / "dev" / "samples" / "handmatig" / "handmatig_programmas_20240601.csv"
     folder = tmp_path / "drop" / "handmatig"
     folder.mkdir(parents=True)
     bad = folder / os.fsdecode(b"handmatig_programmas_20240602_\xe9t\xe9.csv")

@@ -26,17 +26,17 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from devtools.scratch import throwaway_warehouse
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.sources.cbs import CbsError
+from ingestion.dev.scratch import throwaway_warehouse
+from ingestion.sources.cbs.odata import CbsError
 from tests.support import fault_server as fs
 from tests.support.ledger import record
 from tests.support.marts import marts_fingerprint
 from tests.support.settings import LIVE
 
 TABLE = "86003NED"
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 PAGE_SIZE = 25  # TypedDataSet: 1 380 rows, so faults at $skip=25 and 50 hit pages in the middle
 RETRIES = 3
 TIMEOUT_SECONDS = 1.0
@@ -156,7 +156,7 @@ CASES = {
         r"\(missing: Werkloosheidsuitkering_5; unexpected: none\)",
     ),
     # CBS never sends an empty page with a next link; following it could lose the rows that page should have held,
-    # with nothing to count them against, so it is an error (ingestion/sources/cbs.py: checked_rows).
+    # with nothing to count them against, so it is an error (ingestion/sources/cbs/tables.py: checked_rows).
     "empty-page-in-the-middle": Case(
         [(fs.empty_page(), "$skip=25", 1)],
         rf"CBS table 86003NED: page {URL}/TypedDataSet\S*\$skip=25 is empty but links to a next page",

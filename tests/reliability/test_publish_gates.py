@@ -16,15 +16,15 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from devtools.scratch import throwaway_warehouse
 from ingestion import pipeline
 from ingestion.config import Settings
-from ingestion.generate import generate_werkplein
+from ingestion.dev.generate import generate_werkplein
+from ingestion.dev.scratch import throwaway_warehouse
 from tests.support.marts import marts_snapshot
 from tests.support.privacy import decode
 from tests.support.settings import LIVE
 
-SAMPLES = Path(__file__).resolve().parents[2] / "ingestion" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "ingestion" / "dev" / "samples"
 Edit = Callable[[list[list[str]]], list[list[str]]]
 
 

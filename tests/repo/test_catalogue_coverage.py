@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 
 from ingestion.config import Settings
-from ingestion.sources.cbs import measure_kinds
-from ingestion.sources.cbs_contract import formula_problems
+from ingestion.sources.cbs.contract import formula_problems
+from ingestion.sources.cbs.table_config import measure_kinds
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 

@@ -12,7 +12,7 @@ ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
 # Where settings are read: the package, the DAGs, the benchmarks and their development machinery, the test fixtures
 # (TEST_WAREHOUSE_URL).
 CODE = [*sorted((PROJECT_ROOT / "ingestion").rglob("*.py")), *sorted((PROJECT_ROOT / "dags").rglob("*.py")),
-        *sorted((PROJECT_ROOT / "bench").rglob("*.py")), *sorted((PROJECT_ROOT / "devtools").rglob("*.py")),
+        *sorted((PROJECT_ROOT / "bench").rglob("*.py")),
         PROJECT_ROOT / "tests" / "conftest.py"]
 # env.get("X"), os.environ.get("X"), os.getenv("X"), os.environ["X"] (read, not assigned).
 READ = re.compile(r"""(?:\benv\.get|environ\.get|getenv)\(\s*["']([A-Z][A-Z0-9_]*)["']"""

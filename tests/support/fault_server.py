@@ -1,7 +1,7 @@
 """A local CBS OData server that misbehaves on request, for the HTTP fault tests
 (tests/reliability/test_http_faults.py).
 
-It answers from the same recordings, in the same way, as :func:`ingestion.recorded.serve` (``ODataRecordings``),
+It answers from the same recordings, in the same way, as :func:`ingestion.dev.recorded.serve` (``ODataRecordings``),
 over real HTTP (with keep-alive, like CBS), so the client's retries, timeouts and error handling run through the
 real stack: requests, urllib3, sockets. Unlike ``RecordingServer.faults`` (whole responses only), a fault here may
 also act on the socket: a reset, a stall, a body cut off. Each request is offered to the queue of :class:`Fault` s:
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from ingestion.recorded import JSON_CONTENT_TYPE, ODataRecordings, RecordedResponse
+from ingestion.dev.recorded import JSON_CONTENT_TYPE, ODataRecordings, RecordedResponse
 
 Action = Callable[["FaultHandler", str], None]
 

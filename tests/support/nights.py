@@ -20,10 +20,10 @@ from typing import Any
 
 from psycopg import sql
 
-from devtools.scratch import throwaway_warehouse
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.generate import generate_werkplein
+from ingestion.dev.generate import generate_werkplein
+from ingestion.dev.scratch import throwaway_warehouse
 from ingestion.warehouse import connect, migrate, with_database
 
 # Set by the controller before the workers start (they inherit it): names this run's shared databases.
@@ -113,9 +113,9 @@ def build_demo_night(server_url: str, folder: Path) -> Night:
         batch = pipeline.validate_loaded_batch(pipeline.load_cbs_table(table_id, cfg=cfg), cfg)
         assert batch["status"] == "published", (table_id, batch)
     folders = {
-        "uwv": PACKAGE_DIR / "samples" / "uwv",
-        "kennispunt": PACKAGE_DIR / "samples" / "kennispunt",
-        "handmatig": PACKAGE_DIR / "samples" / "handmatig",
+        "uwv": PACKAGE_DIR / "dev" / "samples" / "uwv",
+        "kennispunt": PACKAGE_DIR / "dev" / "samples" / "kennispunt",
+        "handmatig": PACKAGE_DIR / "dev" / "samples" / "handmatig",
         "werkplein": werkplein,
     }
     for source, path in folders.items():

@@ -9,7 +9,7 @@ import openpyxl
 import psycopg
 from psycopg import sql
 
-from ingestion.bsn import elfproef
+from ingestion.privacy.bsn import elfproef
 
 NINE_DIGITS = r"(^|[^0-9A-Za-z])[0-9]{9}([^0-9A-Za-z]|$)"
 
@@ -38,7 +38,7 @@ def bsns_in(folder: Path) -> set[str]:
     return {b for b in found if elfproef(b)}
 
 
-# Written apart from ingestion.privacy on purpose: the scan must not share a mistake with the screen it checks.
+# Written apart from ingestion.privacy.screen on purpose: the scan must not share a mistake with the screen it checks.
 BSN_SHAPED = r"[0-9]([ .-]?[0-9]){7,8}"
 # Not next to a hex letter: checksums and hashes (file_sha256, dbt's keys) hold digit runs that are no BSN.
 _TOKEN = re.compile(r"(?<![0-9a-fA-F])[0-9](?:[ .\-]?[0-9]){7,8}(?![0-9a-fA-F])")

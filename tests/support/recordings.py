@@ -1,4 +1,4 @@
-"""Edits of a copy of the CBS recordings (``shutil.copytree`` of ingestion/recordings/cbs first): a new release of
+"""Edits of a copy of the CBS recordings (``shutil.copytree`` of ingestion/dev/recordings/cbs first): a new release of
 86003NED, good or with a broken value in it, as the pipeline and retention tests use them."""
 
 from __future__ import annotations

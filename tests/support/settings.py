@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ingestion.config import PACKAGE_DIR, Settings
 
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 # Live mode as the file tests use it: the files a test writes are loaded at once (no FILE_SETTLE_SECONDS wait).
 LIVE = {"SOURCE_MODE": "live", "FILE_SETTLE_SECONDS": "0"}
 

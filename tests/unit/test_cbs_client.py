@@ -11,18 +11,13 @@ from pathlib import Path
 import pytest
 
 from ingestion.config import PACKAGE_DIR, Settings
+from ingestion.dev.recorded import JSON_CONTENT_TYPE, RecordedResponse, RecordingServer, compile_filter, serve
 from ingestion.http import make_session
-from ingestion.recorded import JSON_CONTENT_TYPE, RecordedResponse, RecordingServer, compile_filter, serve
-from ingestion.sources.cbs import (
-    CbsClient,
-    CbsError,
-    Layout,
-    TableConfig,
-    build_filter,
-    observation_rows,
-)
+from ingestion.sources.cbs.odata import CbsClient, CbsError, Layout, build_filter
+from ingestion.sources.cbs.table_config import TableConfig
+from ingestion.sources.cbs.v3 import v3_observation_rows
 
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 TWENTE = {"GM0141", "GM0147", "GM0153", "GM0158", "GM0163", "GM0164", "GM0168", "GM0173", "GM0183", "GM0189",
           "GM1700", "GM1735", "GM1742", "GM1774"}
 
@@ -65,13 +60,13 @@ def test_next_link_keeps_the_filter_and_select(server: RecordingServer) -> None:
 def test_padded_codes_are_stripped_and_missing_numbers_flagged(server: RecordingServer) -> None:
     rows = client_for(server).entity("86003NED", "TypedDataSet")
     layout = Layout("WijkenEnBuurten", "Perioden", [], {"Bijstandsuitkering_6"})
-    long = [r for r in observation_rows("86003NED", rows, layout, {"Bijstandsuitkering_6": "bijstand"})
+    long = [r for r in v3_observation_rows("86003NED", rows, layout, {"Bijstandsuitkering_6": "bijstand"})
             if r[6] == "Bijstandsuitkering_6"]
     regions = {r[3] for r in long}
     assert "GM0141" in regions and not any(code.endswith(" ") for code in regions)
     newest = [r for r in long if r[4] == "2024MM12"]
     assert newest and all(r[8] is None and r[10] == "Missing" for r in newest)  # null stays NULL, never 0
-    names = [r for r in observation_rows("86003NED", client_for(server).entity("86003NED", "TypedDataSet"),
+    names = [r for r in v3_observation_rows("86003NED", client_for(server).entity("86003NED", "TypedDataSet"),
                                           layout, {}) if r[6] == "Gemeentenaam_1"]
     assert {r[9] for r in names if r[3] == "GM0141"} == {"Almelo"}
 
@@ -170,7 +165,7 @@ def test_real_cbs_v3_response_parses_through_the_same_code(shared_dir: Path, tmp
         rows = list(client.entity("84489NED", "TypedDataSet"))
         assert len(rows) == 2500 and len(srv.recordings.requests) == 3
         layout = Layout("Woonplaatsen", None, [], set())
-        long = list(observation_rows("84489NED", iter(rows), layout, {"Code_3": "gemeentecode"}))
+        long = list(v3_observation_rows("84489NED", iter(rows), layout, {"Code_3": "gemeentecode"}))
     finally:
         srv.shutdown()
     gemeente_codes = {r[9] for r in long if r[6] == "Code_3"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingestion.sources.cbs_contract import (
+from ingestion.sources.cbs.contract import (
     Measure,
     TopicMeta,
     formula_problems,

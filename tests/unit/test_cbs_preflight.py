@@ -11,11 +11,11 @@ import pytest
 
 from ingestion import pipeline
 from ingestion.config import PACKAGE_DIR, Settings
-from ingestion.doctor import FAIL, OK, check_cbs_tables
-from ingestion.sources.cbs_preflight import PreflightFailed, preflight
+from ingestion.operator.doctor import FAIL, OK, check_cbs_tables
+from ingestion.sources.cbs.preflight import PreflightFailed, preflight
 
 TABLES = PACKAGE_DIR / "config" / "cbs_tables.yml"
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 BIJSTAND = "Bijstandsuitkering_6: {measure: personen_met_bijstand, kind: count}"
 
 

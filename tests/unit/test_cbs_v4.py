@@ -12,16 +12,16 @@ import pytest
 import requests
 
 from ingestion.config import PACKAGE_DIR, Settings
+from ingestion.dev.recorded import JSON_CONTENT_TYPE, RecordedODataAdapter, RecordedResponse, RecordingServer, serve
 from ingestion.http import make_session
-from ingestion.recorded import JSON_CONTENT_TYPE, RecordedODataAdapter, RecordedResponse, RecordingServer, serve
-from ingestion.sources.cbs import (
-    _CODE_COLUMNS,
-    _PROPERTY_COLUMNS,
-    _TABLE_INFO_COLUMNS,
+from ingestion.sources.cbs.odata import (
+    CODE_COLUMNS,
     OBSERVATION_COLUMNS,
+    PROPERTY_COLUMNS,
+    TABLE_INFO_COLUMNS,
     CbsError,
 )
-from ingestion.sources.cbs_v4 import (
+from ingestion.sources.cbs.v4 import (
     CbsV4Client,
     edition_period,
     v4_code_rows,
@@ -33,7 +33,7 @@ from ingestion.sources.cbs_v4 import (
     v4_table_info_row,
 )
 
-RECORDINGS = PACKAGE_DIR / "recordings" / "cbs"
+RECORDINGS = PACKAGE_DIR / "dev" / "recordings" / "cbs"
 TABLE = "86165NED"
 V4_PATH = "/odata/v1/CBS"
 TWENTE = {
@@ -179,7 +179,7 @@ def test_metadata_rows_have_the_v3_layouts(server: RecordingServer) -> None:
     props = client.properties(TABLE)
     assert props["Identifier"] == TABLE and "value" not in props  # a singleton, served as one object
     info = v4_table_info_row(TABLE, props)
-    assert len(info) == len(_TABLE_INFO_COLUMNS)
+    assert len(info) == len(TABLE_INFO_COLUMNS)
     assert info[1:8] == (
         "Kerncijfers wijken en buurten 2025",
         None,
@@ -195,7 +195,7 @@ def test_metadata_rows_have_the_v3_layouts(server: RecordingServer) -> None:
     layout = v4_layout(dimensions)
     assert (layout.region_dimension, layout.period_dimension, layout.other_dimensions) == ("WijkenEnBuurten", None, [])
     properties = v4_property_rows(TABLE, client.entity(TABLE, "MeasureCodes"), dimensions)
-    assert all(len(p) == len(_PROPERTY_COLUMNS) for p in properties)
+    assert all(len(p) == len(PROPERTY_COLUMNS) for p in properties)
     by_key = {p[2]: p for p in properties}
     assert by_key["WijkenEnBuurten"][3] == "GeoDimension" and "M000352" not in by_key  # a group, not a measure
     assert by_key["T001036"][5:] == ("", "aantal", 0, "Long")
@@ -211,7 +211,7 @@ def test_metadata_rows_have_the_v3_layouts(server: RecordingServer) -> None:
     )
 
     codes = v4_code_rows(TABLE, "WijkenEnBuurten", client.entity(TABLE, "WijkenEnBuurtenCodes"))
-    assert all(len(c) == len(_CODE_COLUMNS) for c in codes)
+    assert all(len(c) == len(CODE_COLUMNS) for c in codes)
     assert {c[2] for c in codes} == TWENTE | {"NL00"} | WIJKEN | BUURTEN
     periods = [{"Identifier": "2025JJ00 ", "Title": "2025", "Description": "", "Status": "Voorlopig"}]
     assert v4_code_rows(TABLE, "Perioden", periods) == [(TABLE, "Perioden", "2025JJ00", "2025", "", "Voorlopig")]

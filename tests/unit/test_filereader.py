@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ingestion.filereader import (
+from ingestion.files.reader import (
     _NO_VALUE_RE,
     UNCOMPUTED_FORMULA,
     Column,
@@ -27,7 +27,7 @@ from ingestion.filereader import (
     percent_signs,
     sniff_delimiter,
 )
-from ingestion.pseudonym import Pseudonymiser, PseudonymKeyMissing, mask, postcode4, resolve_key
+from ingestion.privacy.pseudonym import Pseudonymiser, PseudonymKeyMissing, mask, postcode4, resolve_key
 
 KEY = b"test-key-0123456789abcdef"
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ingestion.bsn import elfproef, is_valid_bsn
-from ingestion.generate import COLUMNS, ENTITIES, BsnSequence, dialect_for_month, generate_werkplein, main
+from ingestion.dev.generate import COLUMNS, ENTITIES, BsnSequence, dialect_for_month, generate_werkplein, main
+from ingestion.privacy.bsn import elfproef, is_valid_bsn
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = REPO_ROOT / "ingestion" / "samples"
+SAMPLES = REPO_ROOT / "ingestion" / "dev" / "samples"
 
 # Small but long enough for every dialect (Nov 2023 .. Dec 2024) and for some herinstroom.
 RUN = {"scale": 0.2, "months": 14, "end": "2024-12", "seed": 141}
@@ -367,7 +367,7 @@ def test_files_of_another_run_are_reported_not_deleted(tmp_path: Path) -> None:
 
 def test_module_runs_as_a_command(tmp_path: Path) -> None:
     out = tmp_path / "module"
-    cmd = [sys.executable, "-m", "ingestion.generate", "werkplein", "--scale", "0.05", "--months", "2"]
+    cmd = [sys.executable, "-m", "ingestion.dev.generate", "werkplein", "--scale", "0.05", "--months", "2"]
     cmd += ["--out", str(out)]
     proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=True)
     assert json.loads(proc.stdout.strip().splitlines()[-1])["files"] == 6

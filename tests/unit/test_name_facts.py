@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingestion.files import file_sources
+from ingestion.sources.registry import file_sources
 from ingestion.sources.uwv import SOURCE as UWV
 from ingestion.sources.werkplein import SOURCE as WERKPLEIN
 

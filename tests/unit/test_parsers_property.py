@@ -27,10 +27,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ingestion.bsn import is_valid_bsn
-from ingestion.filereader import open_file
-from ingestion.generate import COLUMNS, DIALECTS, ENTITIES, Dialect, _CsvOut, _XlsxOut, dialect_for_month
-from ingestion.pseudonym import Pseudonymiser
+from ingestion.dev.generate import COLUMNS, DIALECTS, ENTITIES, Dialect, _CsvOut, _XlsxOut, dialect_for_month
+from ingestion.files.reader import open_file
+from ingestion.privacy.bsn import is_valid_bsn
+from ingestion.privacy.pseudonym import Pseudonymiser
 from ingestion.sources.werkplein import ENTITIES as RAW_ENTITY
 from ingestion.sources.werkplein import SOURCE
 

@@ -1,4 +1,4 @@
-"""The privacy screen (ingestion/privacy.py): which tokens are BSNs, and what a message may show."""
+"""The privacy screen (ingestion/privacy/screen.py): which tokens are BSNs, and what a message may show."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ingestion.privacy import (
+from ingestion.privacy.screen import (
     BSN_MARKER,
     bsn_tokens,
     could_be_bsn_number,

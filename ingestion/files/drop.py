@@ -1,7 +1,7 @@
 """The file loader shared by the drop-folder sources (UWV, Kennispunt Twente, Werkplein, handmatig).
 
 For every file: checksum it; a file whose bytes were loaded before is a re-delivery and is recorded as
-'unchanged'. Otherwise the source module reads it (``ingestion.filereader`` detects the dialect) and its good rows
+'unchanged'. Otherwise the source module reads it (``ingestion.files.reader`` detects the dialect) and its good rows
 stream into ``raw.<entity>`` with COPY as one batch, its bad rows into ``audit.quarantine`` with the reason, in the
 same transaction. A file that cannot be loaded at all becomes a 'rejected' batch with a quarantine record, and the
 file moves to ``<drop folder>/quarantine/``. Nothing is dropped silently and nothing personal is stored in clear.
@@ -16,71 +16,32 @@ import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
 from ingestion.config import Settings
-from ingestion.demo import is_generated
-from ingestion.filereader import FileRejected, OpenedFile, Problem, file_sha256, open_file, too_large
+from ingestion.files.contract import FileSource, ParsedFile
+from ingestion.files.reader import FileRejected, Problem, file_sha256, open_file, too_large
 from ingestion.loader import GOOD_STATUSES, BatchPostponed, BatchSpec, BatchUnchanged, open_batch
-from ingestion.privacy import replace_bsns, screened_record, screened_value
-from ingestion.pseudonym import Pseudonymiser, resolve_key
+from ingestion.privacy.pseudonym import Pseudonymiser, resolve_key
+from ingestion.privacy.screen import replace_bsns
+from ingestion.sources.registry import file_sources
 
 log = logging.getLogger(__name__)
 
 QUARANTINE_FOLDER = "quarantine"
+# A drop folder holding this file holds generated (demo) files: its batches are labelled source_mode 'generated'
+# all the way to the marts (ingestion/dev/demo.py writes it).
+GENERATED_MARKER = "GENERATED.md"
 QUARANTINE_COLUMNS = ("batch_id", "source", "file_name", "row_number", "column_name", "value", "reason", "record")
 NAME_NOT_UTF8 = ("the file name is not valid UTF-8 (shown with its undecodable bytes as \\xNN: a name from a system "
                  "with another code page, e.g. é in Windows-1252 is \\xe9): not read; rename the file (e.g. "
                  "{example}) and drop it again")
-
-
-@dataclass
-class ParsedFile:
-    """What a source module makes of an opened file: where its rows go and the rows themselves.
-
-    ``rows`` yields tuples in ``columns`` order for the good rows; for a bad row the source appends its problems to
-    ``problems`` (with the row's typed, reduced fields in ``records``) and yields nothing.
-    """
-
-    entity: str
-    columns: Sequence[str]
-    rows: Iterator[Sequence[Any]]
-    params: dict[str, Any] = field(default_factory=dict)  # stored with the batch: dialect, layout, ignored columns
-    problems: list[tuple[Problem, dict[str, Any] | None]] = field(default_factory=list)
-
-    def reject_row(self, problems: Sequence[Problem], record: dict[str, Any] | None) -> None:
-        self.problems.extend((p, record) for p in problems)
-
-    def screened_problems(self, *, personal_file: bool) -> list[tuple[Problem, dict[str, Any] | None]]:
-        """The problems as audit.quarantine and the log may hold them (``ingestion.privacy``): whatever a source
-        module put in a value, reason or record, no BSN in clear, and in a file with personal data no value that
-        could be a BSN, a birth date or a postcode."""
-        return [(Problem(p.row, p.column, screened_value(p.value, personal_file=personal_file),
-                         replace_bsns(p.reason)), screened_record(record, personal_file=personal_file))
-                for p, record in self.problems]
-
-
-class FileSource(Protocol):
-    """A drop-folder source: ``ingestion/sources/<name>.py``."""
-
-    name: str
-    personal_data: bool
-    example_file_name: str  # shown when a file name does not match
-
-    def delivery(self, file_name: str) -> tuple[str, str] | None:
-        """(entity, delivery key) for a file name this source accepts; None for a name it does not."""
-
-    def name_facts(self, file_name: str) -> dict[str, str]:
-        """What an accepted file name says its rows hold (gemeentecode, period ...): validation holds the rows to it
-        through the suites' ``${delivery_<fact>}`` placeholders. Empty when the name says nothing about the rows."""
-
-    def parse(self, opened: OpenedFile, entity: str, pseudonymiser: Pseudonymiser | None) -> ParsedFile: ...
 
 
 @dataclass(frozen=True)
@@ -98,14 +59,12 @@ class FileOutcome:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-def file_sources() -> dict[str, FileSource]:
-    from ingestion.sources import handmatig, kennispunt, uwv, werkplein
-
-    return {s.SOURCE.name: s.SOURCE for s in (uwv, kennispunt, werkplein, handmatig)}
-
-
 def drop_folder(settings: Settings, source: str) -> Path:
     return settings.drop_dir / source
+
+
+def is_generated(folder: Path) -> bool:
+    return (folder / GENERATED_MARKER).is_file()
 
 
 def printable(text: str) -> str:

@@ -4,7 +4,7 @@ v4 serves a table as entity sets under ``<base>/<TableId>/``: ``Observations`` (
 ``Id, Measure, ValueAttribute, Value, StringValue, <one column per dimension>``), ``MeasureCodes``,
 ``Dimensions``, ``<Dim>Codes`` and the singleton ``Properties`` (one object, no ``value`` list). Pages are
 linked with ``@odata.nextLink`` (with the ``@``, unlike v3). Everything here lands in the same raw tables, as the
-same tuples, as v3 does (``ingestion/sources/cbs.py``), so dbt does not need to know which API a table came from.
+same tuples, as v3 does (``v3.py``), so dbt does not need to know which API a table came from.
 """
 
 from __future__ import annotations
@@ -15,19 +15,21 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from ingestion.sources.cbs import (
+from ingestion.sources.cbs.contract import TopicMeta, v4_topics
+from ingestion.sources.cbs.odata import (
     MISSING,
     CbsClient,
     CbsError,
     Layout,
-    _code_row,
-    _property_row,
-    _quote,
-    _selected,
-    _strip,
     build_filter,
     checked_rows,
+    code_row,
+    odata_literal,
+    property_row,
+    selected_columns,
+    strip_code,
 )
+from ingestion.sources.cbs.table_config import TableConfig
 
 # ValueAttribute of an ordinary cell; anything else ("Missing", "Confidential", "Impossible", ...) is a flag.
 PLAIN = "None"
@@ -47,7 +49,7 @@ class CbsV4Client(CbsClient):
         """Every row of an entity set, following ``@odata.nextLink`` until the last page."""
         url: str | None = f"{self.table_url(table_id)}/{entity}"
         query: dict[str, str] | None = dict(params or {})  # v4 answers JSON by default: no $format
-        selected = _selected(query)
+        selected = selected_columns(query)
         while url:
             document = self.get_page(table_id, url, query)
             next_link = document.get("@odata.nextLink")
@@ -91,7 +93,7 @@ def v4_filter(
     periods: list[str] | None = None,
     measures: Iterable[str] | None = None,
 ) -> str | None:
-    """The ``Observations`` $filter: cbs.py's ``build_filter`` plus the measures wanted.
+    """The ``Observations`` $filter: odata.py's ``build_filter`` plus the measures wanted.
 
     ``build_filter`` is reused as is: ``startswith``, ``eq``, ``ge``, ``and``, ``or`` and ``'quoted'`` literals
     are the same in OData 3 and 4 (only ``substringof`` became ``contains``, and it is not used). v3 picks topics
@@ -103,11 +105,11 @@ def v4_filter(
         terms.append(base)
     wanted = sorted(set(measures or ()))
     if wanted:
-        terms.append("(" + " or ".join(f"Measure eq '{_quote(m)}'" for m in wanted) + ")")
+        terms.append("(" + " or ".join(f"Measure eq '{odata_literal(m)}'" for m in wanted) + ")")
     return " and ".join(terms) or None
 
 
-# --- rows for the raw tables (same tuples as cbs.py writes for v3) -------------------------------------------
+# --- rows for the raw tables (same tuples as v3.py writes) -------------------------------------------
 
 
 def edition_period(table_id: str, edition: int | None) -> str:
@@ -143,11 +145,11 @@ def v4_observation_rows(
     ``period_code`` is every row's period when the table has no period dimension (``edition_period``).
     """
     for row_number, row in enumerate(rows):
-        region = _strip(row.get(region_dimension)) if region_dimension else None
-        period = _strip(row.get(period_dimension)) if period_dimension else period_code
-        others = json.dumps({d: _strip(row.get(d)) for d in other_dimensions}, sort_keys=True)
-        measure = _strip(row.get("Measure"))
-        value, text = row.get("Value"), _strip(row.get("StringValue"))
+        region = strip_code(row.get(region_dimension)) if region_dimension else None
+        period = strip_code(row.get(period_dimension)) if period_dimension else period_code
+        others = json.dumps({d: strip_code(row.get(d)) for d in other_dimensions}, sort_keys=True)
+        measure = strip_code(row.get("Measure"))
+        value, text = row.get("Value"), strip_code(row.get("StringValue"))
         attribute = row.get("ValueAttribute")
         if attribute is None or attribute == PLAIN:
             flag = MISSING if value is None and text is None else None
@@ -169,7 +171,7 @@ def v4_observation_rows(
 
 
 def v4_table_info_row(table_id: str, properties: dict[str, Any]) -> tuple[Any, ...]:
-    """``Properties`` -> the ``cbs_table_info`` tuple of cbs.py's ``_table_info_row``.
+    """``Properties`` -> the ``cbs_table_info`` tuple of odata.py's ``table_info_row``.
 
     v4 has no ShortTitle, Period or MetaDataModified: the period is ``TemporalCoverage``; metadata changes
     move ``Modified`` (data changes move ``ObservationsModified`` too), so Modified fills both dates and
@@ -219,13 +221,13 @@ def v4_property_rows(
         }
         for m in measure_codes
     ]
-    return [_property_row(table_id, {**p, "Position": position}) for position, p in enumerate(props)]
+    return [property_row(table_id, {**p, "Position": position}) for position, p in enumerate(props)]
 
 
 def v4_code_rows(table_id: str, dimension: str, codes: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """``<Dim>Codes`` -> ``cbs_dimension_code`` tuples (key = Identifier, stripped; Status kept)."""
     return [
-        _code_row(
+        code_row(
             table_id,
             dimension,
             {
@@ -241,4 +243,45 @@ def v4_code_rows(table_id: str, dimension: str, codes: Iterable[dict[str, Any]])
 
 def v4_period_status(codes: Iterable[dict[str, Any]]) -> dict[str, str]:
     """Period code -> Status ("Voorlopig"/"Definitief") from ``<PeriodDim>Codes``, for incremental loads."""
-    return {_strip(c.get("Identifier")): c.get("Status") or "" for c in codes}
+    return {strip_code(c.get("Identifier")): c.get("Status") or "" for c in codes}
+
+
+class V4Api:
+    """What a load asks of CBS OData v4 (datasets.cbs.nl): long Observations, Properties, <Dim>Codes."""
+
+    def __init__(self, client: CbsV4Client) -> None:
+        self.client = client
+
+    def table_info(self, table_id: str) -> tuple[str | None, list[tuple[Any, ...]]]:
+        properties = self.client.properties(table_id)
+        return properties.get("Modified"), [v4_table_info_row(table_id, properties)]
+
+    def structure(self, table_id: str) -> tuple[Layout, dict[str, TopicMeta], list[tuple[Any, ...]]]:
+        dimensions = list(self.client.entity(table_id, "Dimensions"))
+        measures = list(self.client.entity(table_id, "MeasureCodes"))
+        return v4_layout(dimensions), v4_topics(measures), v4_property_rows(table_id, measures, dimensions)
+
+    def codes(self, table_id: str, dimension: str) -> list[dict[str, Any]]:
+        # Same row shape as v3's code lists for the loader: Identifier is v4's Key.
+        return [{**c, "Key": c.get("Identifier")} for c in self.client.entity(table_id, f"{dimension}Codes")]
+
+    def observations(
+        self, cfg: TableConfig, layout: Layout, since: str | None, periods: list[str] | None
+    ) -> tuple[dict[str, str], Iterator[tuple[Any, ...]]]:
+        # A table without a time dimension (the Kerncijfers wijken en buurten) is about its edition's year.
+        period = None if layout.period_dimension else edition_period(cfg.table_id, cfg.edition)
+        row_filter = v4_filter(
+            layout, cfg.regions, since, fixed_dimensions=cfg.fixed_dimensions, periods=periods, measures=cfg.measures
+        )
+        # No $select: Observations is narrow already, and v4 rejects selecting a column a table lacks.
+        params = {"$filter": row_filter} if row_filter else {}
+        rows = self.client.entity(cfg.table_id, "Observations", params)
+        return params, v4_observation_rows(
+            cfg.table_id,
+            rows,
+            region_dimension=layout.region_dimension,
+            period_dimension=layout.period_dimension,
+            other_dimensions=layout.other_dimensions,
+            measures=cfg.measures,
+            period_code=period,
+        )

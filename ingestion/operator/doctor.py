@@ -196,7 +196,8 @@ def probe_folder(folder: Path) -> str | None:
 
 
 def check_drop_folders(cfg: Settings) -> Check:
-    from ingestion.files import drop_folder, file_sources
+    from ingestion.files.drop import drop_folder
+    from ingestion.sources.registry import file_sources
 
     problems = []
     for source in file_sources():
@@ -226,7 +227,7 @@ def check_output_folders(cfg: Settings) -> Check:
 
 
 def check_pseudonym_key(cfg: Settings) -> Check:
-    from ingestion.pseudonym import MIN_KEY_LENGTH
+    from ingestion.privacy.pseudonym import MIN_KEY_LENGTH
 
     key = cfg.pseudonym_key
     generate = "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
@@ -248,7 +249,7 @@ def check_pseudonym_history(cfg: Settings) -> Check:
     """The key in use is the one the published Werkplein history was pseudonymised with (its key id per batch)."""
     import psycopg
 
-    from ingestion.pseudonym import PseudonymKeyMissing, key_id, resolve_key
+    from ingestion.privacy.pseudonym import PseudonymKeyMissing, key_id, resolve_key
 
     try:
         current = key_id(resolve_key(cfg.pseudonym_key, cfg.source_mode))
@@ -280,7 +281,7 @@ def check_pseudonym_history(cfg: Settings) -> Check:
 
 def check_cbs(cfg: Settings) -> Check:
     """Live: one metadata request to CBS with a short timeout. Recorded (demo): every configured table recorded."""
-    from ingestion.sources.cbs import TableConfig, configured_tables
+    from ingestion.sources.cbs.table_config import TableConfig, configured_tables
 
     try:
         tables = configured_tables(cfg)
@@ -320,10 +321,10 @@ def check_cbs(cfg: Settings) -> Check:
 
 
 def check_cbs_tables(cfg: Settings) -> Check:
-    """The CBS pre-flight (ingestion/sources/cbs_preflight.py): every configured table, key, kind and code against
+    """The CBS pre-flight (ingestion/sources/cbs/preflight.py): every configured table, key, kind and code against
     the tables' own metadata, from the live API or, in demo mode, the recordings. Metadata requests only."""
-    from ingestion.sources.cbs import CbsError
-    from ingestion.sources.cbs_preflight import preflight
+    from ingestion.sources.cbs.odata import CbsError
+    from ingestion.sources.cbs.preflight import preflight
 
     try:
         checks = preflight(cfg)
@@ -388,7 +389,7 @@ def check_expectation_suites(cfg: Settings) -> Check:
 
     import great_expectations as gx
 
-    from ingestion.files import file_sources
+    from ingestion.sources.registry import file_sources
     from ingestion.validation import RunFacts, resolve_suite, suite_name
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)

@@ -1,7 +1,7 @@
 """The privacy screen: a BSN wherever it hides in a file, and what a quarantine record may keep.
 
-The declared BSN column is pseudonymised by the row typer (``ingestion.pseudonym``). This module finds BSNs where
-no BSN is declared: in an identifier that is the BSN, in free text ("excl. casus BSN 1234.56.782"), in an extra
+The declared BSN column is pseudonymised by the row typer (``ingestion.privacy.pseudonym``). This module finds BSNs
+where no BSN is declared: in an identifier that is the BSN, in free text ("excl. casus BSN 1234.56.782"), in an extra
 column, in a cell that a shifted row put under another column. A BSN token is nine digits passing the elfproef,
 also written with dots, spaces or dashes between the digits; eight digits (a spreadsheet dropped the leading zero)
 count only where the column or the words before the token say BSN, since one in eleven of all eight-digit numbers
@@ -19,8 +19,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from ingestion.bsn import elfproef
-from ingestion.pseudonym import mask
+from ingestion.privacy.bsn import elfproef
+from ingestion.privacy.pseudonym import mask
 
 __all__ = ["BSN_MARKER", "bsn_tokens", "could_be_bsn_number", "looks_personal", "replace_bsns", "says_bsn",
            "screened_record", "screened_value"]

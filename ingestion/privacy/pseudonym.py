@@ -17,7 +17,7 @@ import logging
 import re
 from datetime import date, datetime
 
-from ingestion.bsn import is_valid_bsn
+from ingestion.privacy.bsn import is_valid_bsn
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,10 @@ import requests
 
 from ingestion.config import Settings
 from ingestion.http import make_session
-from ingestion.sources.cbs import CbsError, TableConfig, api_for, configured_tables, measure_kinds, table_status
-from ingestion.sources.cbs_contract import formula_problems, kind_problems
+from ingestion.sources.cbs.contract import formula_problems, kind_problems
+from ingestion.sources.cbs.odata import CbsError, table_status
+from ingestion.sources.cbs.table_config import TableConfig, configured_tables, measure_kinds
+from ingestion.sources.cbs.tables import api_for
 
 # The table status of a table that CBS keeps up to date (v3 TableInfos.OutputStatus, v4 Properties.Status). A
 # stopped table carries another status ('Gestopt' as far as we know: not seen in stored material, so any other

@@ -2,7 +2,7 @@
 
 Not part of the package's runtime; run it to regenerate after changing a table spec below:
 
-    .venv/bin/python ingestion/recordings/cbs/synthesize.py
+    .venv/bin/python ingestion/dev/recordings/cbs/synthesize.py
 
 The shape (keys, titles, units, decimals, dimensions, codes, period codes) follows ingestion/config/cbs_evidence/;
 the figures are synthetic except the rows the evidence gives (named in each function and in README.md).

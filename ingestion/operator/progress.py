@@ -1,7 +1,7 @@
 """Terminal progress for `make run`: reads `airflow dags test` output on stdin, keeps all of it in a log
 file, and prints one line per task as it starts and ends (and the reason when one fails).
 
-    airflow dags test ... 2>&1 | python -m ingestion.progress .local/last-run.log
+    airflow dags test ... 2>&1 | python -m ingestion.operator.progress .local/last-run.log
 """
 
 from __future__ import annotations

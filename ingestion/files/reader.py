@@ -1,7 +1,7 @@
 """Reading dropped files in whatever dialect the exporting system produced, and typing their cells.
 
 No database here: this module turns a CSV or XLSX file into typed rows plus a list of problems, each naming the
-file, row, column and (masked, for personal columns) value. ``ingestion.files`` puts the rows in the warehouse.
+file, row, column and (masked, for personal columns) value. ``ingestion.files.drop`` puts the rows in the warehouse.
 
 Detected per file (and stored with the batch): encoding (UTF-8 with or without BOM, UTF-16 with BOM, else
 Windows-1252), delimiter (``;`` ``,`` tab ``|`` from the header line), decimal mark (from the values, else
@@ -33,8 +33,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ingestion.privacy import could_be_bsn_number, replace_bsns, says_bsn, screened_value
-from ingestion.pseudonym import Pseudonymiser, mask, postcode4
+from ingestion.privacy.pseudonym import Pseudonymiser, mask, postcode4
+from ingestion.privacy.screen import could_be_bsn_number, replace_bsns, says_bsn, screened_value
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -442,8 +442,8 @@ class Column:
     values: frozenset[str] | None = None  # code/text: the allowed values
     aliases: tuple[str, ...] = ()
     personal: bool = False  # never shown in a message or a quarantine record
-    # A BSN token in this text column (ingestion.privacy): "marker" replaces it in free text, "pseudonym" puts the
-    # person's pseudonym in its place in an identifier that may be the BSN (the same dossier keeps one identifier).
+    # A BSN token in this text column (ingestion.privacy.screen): "marker" replaces it in free text, "pseudonym" puts
+    # the person's pseudonym in its place in an identifier that may be the BSN (the same dossier keeps one identifier).
     bsn_in_text: str = "marker"
 
     @property
