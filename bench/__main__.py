@@ -73,7 +73,7 @@ def run(only: list[str], quick: bool, out: Path, progress: Any) -> dict[str, Any
 
 
 def render(report: dict[str, Any]) -> str:
-    """The results as text tables, one per group (the README's section is this output)."""
+    """The results as text tables, one per group (docs/benchmarks.md is this output)."""
     machine = report["machine"]
     lines = [
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; {machine['os']};"

@@ -1,6 +1,6 @@
 """Settings read from the environment, in one place.
 
-Every setting the code reads is named here (and in README's configuration table); nothing else reads
+Every setting the code reads is named here (and in docs/configuration.md's table); nothing else reads
 ``os.environ`` for configuration. Tests override settings by setting environment variables.
 """
 
