@@ -1,7 +1,6 @@
-{#- A table, not a view: with every gemeente loaded (region set alle_gemeenten) the self-join below and its readers
-    (fct_indicator_value, indicator_peer_value, indicator_rank) need real row estimates, which a stack of
-    windowed views does not give the planner. -#}
-{{ config(materialized='table') }}
+{#- A table, as every model of intermediate/cbs/ (dbt_project.yml): with every gemeente loaded (region set
+    alle_gemeenten) the self-join below and its readers (fct_indicator_value, indicator_peer_value, indicator_rank)
+    need real row estimates, which a stack of windowed views does not give the planner. -#}
 
 {#- Mapped CBS measures per series, region and period. Editions of a series are stitched into one history: where
     two editions hold the same period, the newer edition wins. The Kerncijfers wijken en buurten and the politie

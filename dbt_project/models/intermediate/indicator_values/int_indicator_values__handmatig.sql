@@ -8,7 +8,7 @@ with waarden as (
     where not is_not_measured
 ),
 
-{%- set automatic = ['int_indicator_values__cbs', 'int_indicator_values__uwv', 'int_indicator_values__kennispunt',
+{%- set automatic = ['int_cbs__indicator_values', 'int_indicator_values__uwv', 'int_indicator_values__kennispunt',
                      'int_indicator_values__werkplein'] %}
 
 delivered_elsewhere as (

@@ -1,5 +1,5 @@
 {#- Realised values quoted in the programme documents (the catalogue's realised_values, e.g.
-    `2018-06=2857;2019-01-01=2706;2022=top 10`) as rows in the column set of int_indicator_values__cbs, so the
+    `2018-06=2857;2019-01-01=2706;2022=top 10`) as rows in the column set of int_cbs__indicator_values, so the
     history before the warehouse is visible beside the computed values (fct_indicator_value.value_source =
     'reported'). Periods become CBS codes: a year `2019` -> 2019JJ00, a month `2018-06` -> 2018MM06, a date
     `2019-12-31` -> the month it falls in, 2019MM12 (the text's own period stays in realised_period). A value
@@ -14,7 +14,7 @@ with catalogue as (
 
 primary_measures as (
     select distinct on (indicator_code) indicator_code, measure_code
-    from {{ ref('int_indicator_feeds') }}
+    from {{ ref('int_indicator_values__feeds') }}
     where is_primary_measure
     order by indicator_code, source_system, measure_code
 ),

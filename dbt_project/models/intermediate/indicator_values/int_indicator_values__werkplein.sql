@@ -1,5 +1,5 @@
 {#- Catalogue indicators from the Werkplein exports (int_werkplein__measure_values) in the column set of
-    int_indicator_values__cbs, with small numbers suppressed (int_werkplein__suppression): a suppressed cell keeps
+    int_cbs__indicator_values, with small numbers suppressed (int_werkplein__suppression): a suppressed cell keeps
     its row, with value null and is_suppressed. A cell the suppression model does not know is suppressed too
     (fail closed). -#}
 with measure_values as (

@@ -1,10 +1,8 @@
-{{ config(materialized='table') }}
-
 {#- The inputs of every computed indicator value (the marts' fct_indicator_value, value_source computed): one row
     per input, keyed like the value (indicator_code, measure_code, gemeentecode, period_code, source_system), with
     the batch it came from and the raw rows behind it. marts.indicator_value_lineage adds the batch (its status,
     file or request) and the value itself.
-    - CBS: the formula (seeds/indicator_formula.csv) as int_indicator_values__cbs applies it: the numerator
+    - CBS: the formula (seeds/indicator_formula.csv) as int_cbs__indicator_values applies it: the numerator
       ('teller') and the denominator ('noemer'), or the published figure ('waarde'), each the version
       int_cbs__measure_values chose (newest edition, newest batch), with its raw.cbs_observation row: table, row
       number in the response stream, region, period, topic key, other dimensions and value.
@@ -15,10 +13,10 @@
       of herinstroom the twelve monthly files; for the participatie share both exports it combines (uitkeringen:
       who is in the doelgroep, activiteiten: who of them is active). -#}
 with cbs_values as (
-    select * from {{ ref('int_indicator_values__cbs') }}
+    select * from {{ ref('int_cbs__indicator_values') }}
 ),
 
--- numerator and denominator as int_indicator_values__cbs joined them (it carries their cells)
+-- numerator and denominator as int_cbs__indicator_values joined them (it carries their cells)
 cbs_input_cells as (
     select
         cbs_values.*,

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#- Which rows of a Werkplein uitkeringen file a monthly bijstand measure counted (int_werkplein__bijstand_maand,
     int_werkplein__bijstand_wijk_maand), per batch, area, month and measure: the number of rows and their row
     numbers as ranges ("2-14, 17, 20-31"), never who they are. The predicates are those of the two models (open on

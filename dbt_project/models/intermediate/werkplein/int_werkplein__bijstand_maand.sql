@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#- Werkplein bijstand per gemeente and month (one monthly uitkeringen export = one row):
     - the caseload: dossiers open on the peildatum (int_werkplein__dossier_maand: einddatum empty or after it), per
       regeling;

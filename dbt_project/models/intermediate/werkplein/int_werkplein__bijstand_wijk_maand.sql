@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#- The algemene-bijstand caseload (dossiers open on the peildatum: int_werkplein__dossier_maand, as for
     int_werkplein__bijstand_maand) per gemeente, wijk and month, from the export's optional wijkcode (WK014111).
     One row per wijk the gemeente's exports ever named, for every delivered month (a wijk without open dossiers

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#- The monthly change in the algemene-bijstand caseload (int_werkplein__bijstand_maand.open_dossiers_algemene_bijstand)
     split into its flows, per gemeente and month, before small-number suppression (the mart
     bijstand_caseload_decomposition applies it). Counts are dossiers, like the caseload.

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#- Herinstroom in de bijstand per gemeente and month: persons who start an algemene-bijstand dossier
     (ingangsdatum in the month) while their previous algemene-bijstand dossier ended within the 12 months before
     the new ingangsdatum (ended on or after ingangsdatum - 12 months, and before it). A person with another

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#- Maatschappelijke inzet of bijstandsgerechtigden in the doelgroep participatie, per gemeente and month:
     persons with an algemene-bijstand dossier open on the peildatum in doelgroep 'participatie' (the catalogue's
     target group), and how many of them have any activiteit (tegenprestatie, vrijwilligerswerk or mantelzorg)

@@ -1,7 +1,5 @@
-{{ config(materialized='table') }}
-
 {#- Catalogue indicators from the Werkplein exports, per gemeente and period, in the column set of
-    int_indicator_values__cbs, before small-number suppression (int_werkplein__suppression; the marts read
+    int_cbs__indicator_values, before small-number suppression (int_werkplein__suppression; the marts read
     int_indicator_values__werkplein). Which measure feeds which indicator, and which one is primary, is in
     seeds/werkplein_indicator_measure.csv; a measure not listed there stays out of the marts.
     disclosure_count is the number of persons or dossiers a value discloses: the value itself for counts, the

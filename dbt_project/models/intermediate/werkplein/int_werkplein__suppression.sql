@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#- Small-number suppression of the Werkplein cells (personal data), documented in _int_werkplein__models.yml:
     - primary: a cell whose disclosure_count (the count itself; for a share its numerator) is below
       var('small_number_threshold') - zero included;

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#- Werkplein re-integration provisions per gemeente, month and type: open on the peildatum, started in the month,
     ended in the month. Not (yet) a catalogue indicator, so not in the marts. -#}
 with voorzieningen as (

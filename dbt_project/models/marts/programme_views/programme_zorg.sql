@@ -1,4 +1,5 @@
-{{ config(materialized='view', contract={'enforced': true}) }}
+{{ config(contract={'enforced': true}) }}
 
-{#- The zorg programme for BI, one row per indicator: see programme_indicator_overview and _programme_views.yml. -#}
+{#- The zorg programme for BI, one row per indicator: a view (folder programme_views, dbt_project.yml) over
+    programme_indicator_overview; documented in _marts_programmes__models.yml. -#}
 {{ programme_view('zorg') }}

@@ -1,6 +1,6 @@
 {#- Which automatic source can feed which catalogue indicator, with which measures: the mapping seeds the
-    int_indicator_values__<source> models join on (indicator_formula for CBS, uwv_indicator, kennispunt_indicator,
-    werkplein_indicator_measure). An indicator listed here is fed automatically; any other is left to the manual
+    per-source indicator models (int_cbs__indicator_values, int_indicator_values__<source>) join on
+    (indicator_formula for CBS, uwv_indicator, kennispunt_indicator, werkplein_indicator_measure). An indicator listed here is fed automatically; any other is left to the manual
     indicator file. -#}
 with cbs as (
     select indicator_code, measure_code, is_primary_measure from {{ ref('indicator_formula') }}

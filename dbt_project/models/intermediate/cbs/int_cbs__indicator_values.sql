@@ -1,7 +1,6 @@
-{#- A table, not a view: with every gemeente loaded (region set alle_gemeenten) the self-join below and its readers
-    (fct_indicator_value, indicator_peer_value, indicator_rank) need real row estimates, which a stack of
-    windowed views does not give the planner. -#}
-{{ config(materialized='table') }}
+{#- A table, as every model of intermediate/cbs/ (dbt_project.yml): with every gemeente loaded (region set
+    alle_gemeenten) the self-join below and its readers (fct_indicator_value, indicator_peer_value, indicator_rank)
+    need real row estimates, which a stack of windowed views does not give the planner. -#}
 
 {#- Catalogue indicators computed from CBS counts (seeds/indicator_formula.csv): numerator / denominator
     * multiplier per region and period; a measure without denominator is taken as published (* multiplier).
