@@ -141,7 +141,7 @@ def test_bijstand_per_10000_is_ranked_among_the_whole_country(url: str) -> None:
             assert {p[:4] for p in marts} == {"2023", "2024", "2025"}, indicator
             for period, ranked in marts.items():
                 per_10000 = {code: bijstand[period][code] * 10000 / inwoners[period][code] for code in bijstand[period]}
-                # rounded to 4 decimals, as int_indicator_values__cbs computes it
+                # rounded to 4 decimals, as int_cbs__indicator_values computes it
                 rates = {code: v.quantize(Decimal("0.0001"), ROUND_HALF_UP) for code, v in per_10000.items()}
                 assert len(rates) > 300
                 ranks = expected_ranks(rates, DIRECTION[indicator])

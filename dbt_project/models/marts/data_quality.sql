@@ -1,7 +1,7 @@
 {{ config(contract={'enforced': true}) }}
 
 {#- Per source stream: its latest loads, open validation failures, rejections and freshness, as at build time.
-    The rules are documented in _marts__models.yml. var('data_quality_as_of') fixes the moment of the check
+    The rules are documented in _marts_data_quality__models.yml. var('data_quality_as_of') fixes the moment of the check
     (unit tests); unset, it is the build time. -#}
 {%- set as_of = var('data_quality_as_of', none) %}
 

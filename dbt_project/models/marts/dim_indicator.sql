@@ -1,7 +1,7 @@
 {{ config(contract={'enforced': true}) }}
 
 {#- Every catalogue indicator with its programme, definition, baseline and target, how it is fed and whether
-    its definition is settled. feed: 'automatisch' when an automatic source maps it (int_indicator_feeds, the
+    its definition is settled. feed: 'automatisch' when an automatic source maps it (int_indicator_values__feeds, the
     seeds the int_indicator_values models join on); otherwise 'handmatig' once the manual indicator file
     (source_system 'handmatig') delivered a value; otherwise 'nog niet gevoed'. definition_status: 'open' for the
     indicators with an open question in CATALOGUE.md §4 (seeds/indicator_definition.csv), else 'vastgesteld'. -#}
@@ -19,7 +19,7 @@ definitions as (
 
 feeds as (
     select indicator_code, string_agg(distinct source_system, ', ' order by source_system) as feed_sources
-    from {{ ref('int_indicator_feeds') }}
+    from {{ ref('int_indicator_values__feeds') }}
     group by indicator_code
 ),
 

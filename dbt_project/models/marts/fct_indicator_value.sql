@@ -1,13 +1,13 @@
 {{ config(contract={'enforced': true}) }}
 
-{#- Every source's indicator values in one contract. Each int_indicator_values__<source> model has the same
-    columns; file sources (UWV, Kennispunt Twente, Werkplein) use CBS style period codes. The sources' values
+{#- Every source's indicator values in one contract. Each per-source model (int_cbs__indicator_values,
+    int_indicator_values__<source>) has the same columns; file sources (UWV, Kennispunt Twente, Werkplein) use CBS style period codes. The sources' values
     are 'computed'; the realised values quoted in the programme documents (int_indicator_values__reported) are
     added as 'reported', so history before the warehouse shows and stays distinguishable. -#}
 -- CBS tables loaded for all gemeenten (region set alle_gemeenten) feed marts.indicator_rank; the marts report on
 -- the Twente gemeenten, Nederland and Almelo's wijken, so a gemeente outside Twente stays out of this fact.
 with cbs_values as (
-    select * from {{ ref('int_indicator_values__cbs') }}
+    select * from {{ ref('int_cbs__indicator_values') }}
     where gemeentecode not like 'GM%'
         or gemeentecode in (select gemeente_code from {{ ref('gemeenten_twente') }})
 ),

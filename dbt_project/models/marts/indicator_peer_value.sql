@@ -15,7 +15,7 @@ with indicator_values as (
 ),
 
 cbs_terms as (
-    select * from {{ ref('int_indicator_values__cbs') }}
+    select * from {{ ref('int_cbs__indicator_values') }}
     where numerator_value is not null and denominator_value is not null
 ),
 

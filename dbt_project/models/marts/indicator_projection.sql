@@ -1,7 +1,7 @@
 {{ config(contract={'enforced': true}) }}
 
 {#- Projection to the target period from the recent trend, per indicator for the contract gemeente (Almelo; the
-    targets are Almelo's). Method (documented in _marts__projection.yml): Theil-Sen over the last
+    targets are Almelo's). Method (documented in _marts_projection__models.yml): Theil-Sen over the last
     `projection_window` observations - slope = median of the pairwise slopes, intercept = median of
     y - slope * x, x in years - with an 80 % prediction interval at the target period's end from the residual
     spread: projected +- t(0.90, n-2) * s * sqrt(1 + 1/n + (x0 - mean x)^2 / Sxx). projected_status compares the

@@ -2,7 +2,7 @@
 
 {#- Rank of every gemeente per CBS-fed indicator and period, among all gemeenten the warehouse loads, within its
     CBS gemeentegrootteklasse and within Twente. Direction-aware: rank 1 is the best value in the indicator's
-    direction; ties share the lowest rank (rank(): 1, 1, 3). Rule and percentile in _marts__rank.yml. -#}
+    direction; ties share the lowest rank (rank(): 1, 1, 3). Rule and percentile in _marts_comparison__models.yml. -#}
 -- Only indicators with a direction, and only rates and shares: a count (persons with jeugdhulp) would rank the
 -- gemeenten by their size.
 with catalogue as (
@@ -14,7 +14,7 @@ with catalogue as (
 -- CBS values straight from the intermediate layer: all gemeenten, not only the areas the marts report on.
 cbs_values as (
     select indicator_code, measure_code, gemeentecode, period_code, value, is_provisional
-    from {{ ref('int_indicator_values__cbs') }}
+    from {{ ref('int_cbs__indicator_values') }}
     where is_primary_measure
         and value is not null
         and gemeentecode like 'GM%'

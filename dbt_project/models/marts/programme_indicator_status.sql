@@ -1,6 +1,6 @@
 {{ config(contract={'enforced': true}) }}
 
-{#- Status per programme x indicator x gemeente; the rule is documented in _marts__models.yml (status). -#}
+{#- Status per programme x indicator x gemeente; the rule is documented in _marts_programmes__models.yml (status). -#}
 with catalogue as (
     select
         indicator_code,
