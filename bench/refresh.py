@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.isolated import measure
+from ingestion.files.drop import GENERATED_MARKER
 
 WERKPLEIN_MONTHS = 24
 LAST_MONTH = "2024-10"  # the full night's last month; the incremental night brings 2024-11
@@ -48,14 +49,14 @@ def stage_werkplein(workdir: Path, drop: Path, *, scale: float, months: int, upt
     from ingestion.dev.generate import generate_werkplein
 
     source = workdir / f"werkplein_{scale:g}x{months + 1}"
-    if not (source / "GENERATED.md").exists():
+    if not (source / GENERATED_MARKER).exists():
         generate_werkplein(
             source, scale=scale, months=months + 1, end=_next_month(LAST_MONTH), seed=141, gemeentecode="0141"
         )
     files = sorted(p for p in source.glob("werkplein_*") if p.suffix in (".csv", ".xlsx"))
     wanted = [p for p in files if _month_of(p) <= (upto or LAST_MONTH).replace("-", "")]
     drop.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source / "GENERATED.md", drop / "GENERATED.md")  # labelled 'generated' all the way to the marts
+    shutil.copy2(source / GENERATED_MARKER, drop / GENERATED_MARKER)  # labelled 'generated' all the way to the marts
     copied = []
     for path in wanted:
         if not (drop / path.name).exists():

@@ -159,11 +159,12 @@ def load_files(
     """
     from pathlib import Path
 
-    from ingestion.dev.demo import seed_demo_files
     from ingestion.files.drop import load_path
 
     cfg = cfg or settings()
     if path is None and cfg.source_mode == "recorded":
+        from ingestion.dev.demo import seed_demo_files  # the demo only: a live night never imports ingestion.dev
+
         seed_demo_files(cfg, source)
     with connect(cfg.require_warehouse_url()) as conn:
         outcomes = load_path(conn, cfg, source, Path(path) if path else None, logical_date=logical_date)

@@ -71,6 +71,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ingestion.files.drop import GENERATED_MARKER
 from ingestion.privacy.bsn import elfproef
 
 __all__ = [
@@ -1062,7 +1063,7 @@ def generate_werkplein(
         progress(f"warning: {out_dir} also holds {summary['other_werkplein_files']} werkplein files of another run")
     params = {"scale": f"{scale:g}", "months": months, "end": _ym_label(last), "seed": seed}
     params["gemeentecode"] = gemeentecode
-    (out_dir / "GENERATED.md").write_text(_generated_md(params, summary), encoding="utf-8", newline="\n")
+    (out_dir / GENERATED_MARKER).write_text(_generated_md(params, summary), encoding="utf-8", newline="\n")
     return summary
 
 

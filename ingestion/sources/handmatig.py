@@ -19,7 +19,7 @@ rows of the file load:
 - ``waarde`` must fit the indicator's unit (``UNIT_RULES``): a number in range, or a text label for a category;
   empty only with a ``toelichting`` saying why (a period not measured: landed, never a value in the marts). A
   percentage is written as the percentage (45, not 0,45); an XLSX cell formatted as a percentage reads as it is
-  shown (``7,9%`` is 7.9, ``filereader.ShownPercent``), and only a ``percent`` indicator takes one;
+  shown (``7,9%`` is 7.9, ``ingestion.files.reader.ShownPercent``), and only a ``percent`` indicator takes one;
 - ``bron`` is required, ``toelichting`` optional.
 """
 

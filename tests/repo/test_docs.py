@@ -169,3 +169,20 @@ def test_every_doc_is_reachable_from_the_readme() -> None:
                 todo.append(path)
     unreached = [doc_id(p) for p in DOCS if p.resolve() not in reached]
     assert not unreached, f"no chain of links from README.md leads to {unreached}"
+
+
+NOTES = sorted(p for folder in ("ingestion", "dbt_project", "expectations", "tests") for p in
+               (PROJECT_ROOT / folder).rglob("*.md") if not {"target", "dbt_packages"} & set(p.parts))
+RELATIVE_PATH = re.compile(r"`(\.\.?/[\w./-]+)`")
+
+
+@pytest.mark.parametrize("note", NOTES, ids=lambda p: p.relative_to(PROJECT_ROOT).as_posix())
+def test_the_notes_beside_the_code_point_to_what_exists(note: Path) -> None:
+    """The READMEs and evidence files beside the code (a moved folder leaves their relative paths behind). Paths
+    under docs/ or tests/ are left out: the evidence files cite those of other repositories."""
+    text = note.read_text(encoding="utf-8")
+    targets = [*links(note), *RELATIVE_PATH.findall(text)]
+    paths = set(re.findall(r"`((?:ingestion|dags|dbt_project|expectations)/[\w./-]+?)`", text))
+    missing = [t for t in targets if not (note.parent / t.partition("#")[0]).exists()]
+    missing += [p for p in sorted(paths) if "<" not in p and not (PROJECT_ROOT / p).exists()]
+    assert not missing, f"{note.relative_to(PROJECT_ROOT)} points to what does not exist: {missing}"

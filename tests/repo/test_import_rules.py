@@ -64,7 +64,7 @@ def module_name(path: Path) -> str:
 
 @cache
 def package_modules() -> dict[str, Path]:
-    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if "recordings" not in p.parts}
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def imports_of(path: Path, module: str) -> list[Import]:

@@ -8,7 +8,7 @@ derived from the loader.
 The large files (an oversized CSV, an XLSX zip bomb, a CSV with one very long field) are not committed: the test
 builds them in a temporary folder with :data:`GENERATED`.
 
-BSNs: only synthetic numbers of the 9-series that ``ingestion.generate`` uses (``9`` + seven digits + the elfproef
+BSNs: only synthetic numbers of the 9-series that ``ingestion.dev.generate`` uses (``9`` + seven digits + the elfproef
 check digit), and deliberately invalid variants of them. No other nine-digit number appears in a Werkplein file.
 """
 
