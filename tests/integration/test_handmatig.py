@@ -14,7 +14,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from ingestion import pipeline
-from ingestion.config import Settings
+from ingestion.config import PACKAGE_DIR, Settings
 from ingestion.files.reader import UNCOMPUTED_FORMULA, ShownPercent
 from ingestion.sources.handmatig import (
     UNIT_RULES,
@@ -26,13 +26,7 @@ from ingestion.sources.handmatig import (
 )
 from tests.support.settings import LIVE
 
-SAMPLE = (
-    Path(__file__).resolve().parents[2]
-    / "ingestion"
-    / "samples"
-    / "handmatig"
-    / ("handmatig_programmas_20240601.csv")
-)
+SAMPLE = PACKAGE_DIR / "dev" / "samples" / "handmatig" / "handmatig_programmas_20240601.csv"
 HEADER = "indicator_code;gemeentecode;periode;waarde;bron;toelichting"
 
 
