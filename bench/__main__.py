@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, each figure beside its baseline, printed as a table and written to
 bench/results.json (with the machine it ran on).
 
-    python -m bench [--quick] [--only werkplein,cbs,refresh,dags] [--out bench/results.json]
+    python -m bench [--quick] [--only werkplein,xlsx,cbs,refresh,dags] [--out bench/results.json]
 
 The warehouse is WAREHOUSE_URL's server (a scratch database per benchmark, dropped afterwards; the user needs
 CREATEDB) or, without it, the embedded PostgreSQL under .local/pg. ``--quick`` runs small sizes (the smoke test).
@@ -23,6 +23,7 @@ from bench.isolated import PROJECT_ROOT
 
 BENCHMARKS = {
     "werkplein": "bench.werkplein",
+    "xlsx": "bench.xlsx_reader",
     "cbs": "bench.cbs_national",
     "refresh": "bench.refresh",
     "dags": "bench.dag_import",

@@ -11,7 +11,9 @@ underscores or accents. Row numbers are the spreadsheet's: the header is row 1.
 
 An XLSX is read as the person saw it: a percent-formatted number as the percentage shown (7,9% is 7.9, a
 ``ShownPercent``: every contract writes percentages whole, 45 not 0,45), and a formula without a computed value as an
-``UncomputedFormula`` that RowTyper quarantines (openpyxl's data_only mode would read it as None).
+``UncomputedFormula`` that RowTyper quarantines, an error cell as its error (#DIV/0!). The values come from
+python-calamine (a Rust reader); number formats, formulas and errors, which it does not give, from the sheet's XML,
+read only when the workbook has them (a percent style, a formula without its value, an error cell).
 
 Refused unread: a file over the size limit, an XLSX that would unpack beyond it or at a zip bomb's ratio. Rejected
 with the line: a CSV that is not CSV (an unbalanced quote, a NUL character, a field over the reader's limit).
@@ -22,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import posixpath
 import re
 import unicodedata
 import zipfile
@@ -251,42 +254,51 @@ def _open_csv(path: Path) -> OpenedFile:
 
 
 def _open_xlsx(path: Path) -> OpenedFile:
-    import openpyxl  # a few hundred ms to import; CSV-only runs need not pay for it
+    from python_calamine import CalamineWorkbook  # values: a Rust reader, ~10x openpyxl's speed
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        uncomputed = _uncomputed_formulas(path, sheet._worksheet_path)
-        values = _shown_rows(sheet, uncomputed, percents=_has_percent_style(workbook))
+        with zipfile.ZipFile(path) as archive:
+            name, sheet_part, styles_part = _first_worksheet(archive)
+            styles = _percent_styles(archive, styles_part)
+            percents = _percent_cells(archive, sheet_part, styles) if styles else {}
+        unread = _uncomputed_formulas(path, sheet_part)
+        with CalamineWorkbook.from_path(path) as workbook:
+            sheet = workbook.get_sheet_by_name(name)  # the whole sheet, parsed; the workbook can close
+        # iter_rows (0.9.1) gives the rows from row 1, but the columns from the first one with a value: from A again
+        values = _shown_rows(sheet.iter_rows(), unread, percents, skipped_columns=(sheet.start or (0, 0))[1])
         header: list[Any] | None = None
         header_row = 0
         for header_row, row in enumerate(values, start=1):  # noqa: B007 - header_row is used after the loop
             if any(_cell_text(c) for c in row):
-                header = list(row)
+                header = row
                 break
-    # zipfile.BadZipFile, KeyError, InvalidFileException, ParseError, a style table that points nowhere (IndexError)
+    # zipfile.BadZipFile, KeyError (a part the workbook names is missing), ParseError, ValueError, CalamineError
     except Exception as exc:
         raise FileRejected(path.name, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    except BaseException as exc:  # a panic in calamine's Rust arrives as pyo3's PanicException, a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise FileRejected(path.name, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
     if header is None:
-        workbook.close()
-        raise FileRejected(path.name, f"the first sheet ({sheet.title!r}) is empty: no header row")
+        raise FileRejected(path.name, f"the first sheet ({name!r}) is empty: no header row")
     while header and header[-1] is None:
         header.pop()
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        try:
-            for number, cells in enumerate(values, start=header_row + 1):
-                # cells: also what lies beyond the header (RowTyper says so)
-                if any(_cell_text(c) for c in cells):
-                    yield number, cells
-        finally:
-            workbook.close()
+        for number, cells in enumerate(values, start=header_row + 1):
+            # cells: also what lies beyond the header (RowTyper says so)
+            if any(_cell_text(c) for c in cells):
+                yield number, cells
 
-    return OpenedFile(path, Dialect("xlsx", sheet=sheet.title), [_cell_text(h) for h in header], rows(),
-                      workbook.close)
+    return OpenedFile(path, Dialect("xlsx", sheet=name), [_cell_text(h) for h in header], rows())
 
 
 # --- XLSX cells as the person saw them ----------------------------------------------------------------------------
+#
+# python-calamine gives the values (numbers as floats, dates as dates, an empty cell as ''), but neither number
+# formats nor formulas, and an error cell (#DIV/0!) as ''. What it cannot give is read from the sheet's XML, only
+# where the workbook has it: the cells of percent styles (styles.xml says whether there are any), formulas without
+# a cached value and error cells (a byte scan says whether there are any).
 
 UNCOMPUTED_FORMULA = "a formula without a computed value: open the file in Excel and save it, or paste values"
 
@@ -307,113 +319,239 @@ class ShownPercent(float):
     __slots__ = ()
 
 
-_NS = rb"(?:[A-Za-z_][\w.-]*:)?"  # a namespace prefix some writers use (<x:f>)
-# The end of a formula (<f>..</f> or <f t="shared" si="0"/>) and of its cell with no cached value, or an empty one:
-# what a tool that does not calculate writes. Excel writes <f>..</f><v>20</v></c>.
-_NO_VALUE_RE = re.compile(rb"(?:</%(ns)sf>|<%(ns)sf\b[^>]*/>)\s*(?:<%(ns)sv\s*/>|<%(ns)sv>\s*</%(ns)sv>)?\s*</%(ns)sc>"
-                          % {b"ns": _NS})
+_RELATIONSHIP = re.compile(r"\{[^}]*/relationships\}id$")  # r:id, transitional or strict OOXML
 
 
-def _uncomputed_formulas(path: Path, sheet_part: str) -> dict[int, dict[int, str]]:
-    """{row: {column: '=formula'}} of the sheet's formula cells without a cached value (``<f>`` but no ``<v>``).
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
 
-    openpyxl's data_only mode reads such a cell as None. A byte scan first: a sheet without formulas (most exports)
-    or whose formulas all have a value (saved by Excel) is not parsed twice."""
-    from openpyxl.formula.translate import Translator
-    from openpyxl.utils import coordinate_to_tuple, get_column_letter
-    from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, VALUE_TAG
-    from openpyxl.xml.functions import iterparse  # openpyxl's own (defusedxml when installed)
 
-    found: dict[int, dict[int, str]] = {}
-    with zipfile.ZipFile(path) as archive:
-        with archive.open(sheet_part) as source:
-            tail = b""
-            while chunk := source.read(_CHUNK):
-                if _NO_VALUE_RE.search(tail + chunk):
-                    break
-                tail = chunk[-256:]
-            else:
-                return found
-        shared: dict[str, tuple[str, str]] = {}  # si -> (formula, its cell): followers of a shared formula
-        number = 0
-        with archive.open(sheet_part) as source:
-            for _, element in iterparse(source):
-                if element.tag != ROW_TAG:
-                    continue
-                number = int(float(element.get("r") or number + 1))
-                column = 0
-                for cell in element.iterfind(CELL_TAG):
-                    reference = cell.get("r")
-                    column = coordinate_to_tuple(reference)[1] if reference else column + 1
-                    formula = cell.find(FORMULA_TAG)
-                    if formula is None:
-                        continue
-                    reference = reference or f"{get_column_letter(column)}{number}"
-                    text = "=" + (formula.text or "")
-                    if formula.get("t") == "shared":
-                        if formula.text:
-                            shared[formula.get("si", "")] = (text, reference)
-                        elif master := shared.get(formula.get("si", "")):
-                            text = Translator(master[0], origin=master[1]).translate_formula(reference)
-                    cached = cell.findtext(VALUE_TAG)
-                    # An empty cached string is the computed value of a text formula (=IF(..;"";..)), not missing.
-                    if cached is None or (cached == "" and cell.get("t") != "str"):
-                        found.setdefault(number, {})[column] = text
-                element.clear()
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """{id: (type, part)} of a part's relationships ('' for the package's own), targets resolved to part names."""
+    from xml.etree.ElementTree import fromstring  # no external entities; expat 2.4+ refuses entity bombs
+
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", f"{name}.rels")
+    if rels not in archive.NameToInfo:
+        return {}
+    found = {}
+    for rel in fromstring(archive.read(rels)):
+        target = rel.get("Target", "")
+        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            continue
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        found[rel.get("Id", "")] = (rel.get("Type", ""), resolved)
     return found
+
+
+def _first_worksheet(archive: zipfile.ZipFile) -> tuple[str, str, str | None]:
+    """(name, part) of the workbook's first worksheet (as openpyxl's ``worksheets[0]``: chart sheets do not count),
+    and the part of its style table, if it has one."""
+    from xml.etree.ElementTree import fromstring
+
+    book = next((target for kind, target in _relationships(archive, "").values() if kind.endswith("/officeDocument")),
+                "xl/workbook.xml")
+    rels = _relationships(archive, book)
+    styles = next((target for kind, target in rels.values() if kind.endswith("/styles")), None)
+    for element in fromstring(archive.read(book)).iter():
+        if _local(element.tag) != "sheet":
+            continue
+        rid = next((v for k, v in element.attrib.items() if _RELATIONSHIP.match(k)), None)
+        kind, part = rels.get(rid or "", ("", ""))
+        if kind.endswith("/worksheet"):
+            return element.get("name", ""), part, styles
+    raise ValueError("the workbook has no worksheet")
+
+
+_BUILTIN_PERCENT_FORMATS = {9: "0%", 10: "0.00%"}  # of Excel's built-in number formats (ids 0-163), the percent ones
+# openpyxl.styles.numbers.STRIP_RE (3.1.5): quoted text and bracketed sections ([Red], [$%-409]), not [h] [mm] [ss]
+_FORMAT_STRIP_RE = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
 
 
 def percent_signs(number_format: str) -> int:
     """How many times a number format multiplies by 100: one per ``%`` outside quotes, brackets and escapes.
 
     The first section, as openpyxl reads dates (``0.0%;[Red]-0.0%``)."""
-    from openpyxl.styles.numbers import STRIP_RE
-
-    return len(re.findall(r"(?<![\\_*])%", STRIP_RE.sub("", number_format.split(";")[0])))
+    return len(re.findall(r"(?<![\\_*])%", _FORMAT_STRIP_RE.sub("", number_format.split(";")[0])))
 
 
-def _has_percent_style(workbook: Any) -> bool:
-    """Whether any cell style of the workbook formats numbers as a percentage; without one the rows are read as
-    plain values, the fast way. True when openpyxl's style tables are not where 3.1 keeps them: read every cell."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+def _percent_styles(archive: zipfile.ZipFile, styles_part: str | None) -> dict[int, int]:
+    """{cell style index: percent signs} of the workbook's percent styles (``cellXfs``); most workbooks have none.
 
-    styles, custom = getattr(workbook, "_cell_styles", None), getattr(workbook, "_number_formats", None)
-    if styles is None or custom is None:
-        return True
-    for style in styles:
-        code = style.numFmtId
-        number_format = (BUILTIN_FORMATS.get(code, "General") if code < BUILTIN_FORMATS_MAX_SIZE
-                         else custom[code - BUILTIN_FORMATS_MAX_SIZE])
-        if percent_signs(number_format):
-            return True
-    return False
+    A number format is the workbook's own (``numFmts``) or else built in, as openpyxl reads them."""
+    from xml.etree.ElementTree import fromstring
+
+    if styles_part is None or styles_part not in archive.NameToInfo:
+        return {}
+    root = fromstring(archive.read(styles_part))
+    custom: dict[int, str] = {}
+    found: dict[int, int] = {}
+    for section in root:
+        if _local(section.tag) == "numFmts":
+            custom.update((int(f.get("numFmtId", "0")), f.get("formatCode", "")) for f in section
+                          if _local(f.tag) == "numFmt")
+        elif _local(section.tag) == "cellXfs":
+            xfs = [xf for xf in section if _local(xf.tag) == "xf"]
+            for index, xf in enumerate(xfs):
+                code = int(xf.get("numFmtId", "0"))
+                if count := percent_signs(custom.get(code, _BUILTIN_PERCENT_FORMATS.get(code, ""))):
+                    found[index] = count
+    return found
 
 
-def _shown_rows(sheet: Any, uncomputed: dict[int, dict[int, str]], *, percents: bool) -> Iterator[list[Any]]:
-    """The sheet's rows from row 1, as lists of values: percent-formatted numbers as the percentage shown, a formula
-    without a computed value as an UncomputedFormula."""
-    if percents:
-        signs: dict[str, int] = {}  # number format -> percent signs; a sheet has few formats
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"  # a namespace prefix some writers use (<x:f>)
+_CELL_REF_RE = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 
-        def shown(cell: Any) -> Any:
-            value = cell.value
-            if type(value) not in (int, float):  # also not bool, dates
-                return value
-            number_format = cell.number_format
-            if (count := signs.get(number_format)) is None:
-                count = signs[number_format] = percent_signs(number_format)
-            # Decimal from the float's shortest repr: 0.079 -> 7.9 exactly, not 7.8999999999999995
-            return ShownPercent(Decimal(repr(value)).scaleb(2 * count)) if count else value
 
-        rows: Iterator[list[Any]] = ([shown(c) for c in row] for row in sheet.iter_rows())
-    else:
-        rows = (list(row) for row in sheet.iter_rows(values_only=True))
-    for number, cells in enumerate(rows, start=1):
-        for column, formula in uncomputed.get(number, {}).items():
-            if column > len(cells):  # beyond the sheet's stated dimension
+def _percent_cells(archive: zipfile.ZipFile, sheet_part: str, styles: dict[int, int]) -> dict[int, dict[int, int]]:
+    """{row: {column: percent signs}} of the sheet's cells in a percent style.
+
+    A regex finds the cell tags of those styles (<c r="B7" s="5" ...>), read in chunks cut at a tag's start; a cell
+    without its reference (r is optional), or percent as the default style, makes it read the sheet's XML whole."""
+    if 0 in styles:  # a cell without s="" has style 0
+        return _percent_cells_parsed(archive, sheet_part, styles)
+    ids = b"|".join(str(index).encode() for index in sorted(styles))
+    tag = re.compile(rb"<%sc\b(?=[^>]*\ss\s*=\s*[\"'](?:%s)[\"'])([^>]*)>" % (_NS, ids))
+    style = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
+    found: dict[int, dict[int, int]] = {}
+    pending = b""
+    with archive.open(sheet_part) as source:
+        while True:
+            chunk = source.read(_CHUNK)
+            text = pending + chunk
+            cut = text.rfind(b"<") if chunk else len(text)
+            if cut < 0:
+                cut = 0
+            for match in tag.finditer(text, 0, cut):
+                attributes = match.group(1)
+                reference = _CELL_REF_RE.search(attributes)
+                if reference is None:
+                    return _percent_cells_parsed(archive, sheet_part, styles)
+                count = styles[int(style.search(attributes).group(1))]
+                found.setdefault(int(reference.group(2)), {})[_column_number(reference.group(1))] = count
+            pending = text[cut:]
+            if not chunk:
+                return found
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _percent_cells_parsed(archive: zipfile.ZipFile, sheet_part: str,
+                          styles: dict[int, int]) -> dict[int, dict[int, int]]:
+    found: dict[int, dict[int, int]] = {}
+    with archive.open(sheet_part) as source:
+        for number, column, cell in _sheet_cells(source):
+            if count := styles.get(int(cell.get("s") or 0)):
+                found.setdefault(number, {})[column] = count
+    return found
+
+
+def _sheet_cells(source: Any) -> Iterator[tuple[int, int, Any]]:
+    """(row, column, <c> element) of a sheet's XML; a row or cell without its reference follows the one before."""
+    from openpyxl.utils import coordinate_to_tuple
+    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG
+    from openpyxl.xml.functions import iterparse  # openpyxl's own (defusedxml when installed)
+
+    number = 0
+    for _, element in iterparse(source):
+        if element.tag != ROW_TAG:
+            continue
+        number = int(float(element.get("r") or number + 1))
+        column = 0
+        for cell in element.iterfind(CELL_TAG):
+            reference = cell.get("r")
+            column = coordinate_to_tuple(reference)[1] if reference else column + 1
+            yield number, column, cell
+        element.clear()
+
+
+# The end of a formula (<f>..</f> or <f t="shared" si="0"/>) and of its cell with no cached value, or an empty one:
+# what a tool that does not calculate writes. Excel writes <f>..</f><v>20</v></c>.
+_NO_VALUE_RE = re.compile(rb"(?:</%(ns)sf>|<%(ns)sf\b[^>]*/>)\s*(?:<%(ns)sv\s*/>|<%(ns)sv>\s*</%(ns)sv>)?\s*</%(ns)sc>"
+                          % {b"ns": _NS})
+# An error cell (<c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c>): calamine reads it as '', openpyxl as '#DIV/0!'.
+_SHEET_END_RE = re.compile(rb"</%sworksheet>\s*$" % _NS)
+_ERROR_CELL_RE = re.compile(rb"""<%sc\b[^>]*\st\s*=\s*["']e["']""" % _NS)
+
+
+def _uncomputed_formulas(path: Path, sheet_part: str) -> dict[int, dict[int, str]]:
+    """{row: {column: value}} of the sheet's cells calamine reads as empty: a formula without a cached value
+    (``<f>`` but no ``<v>``) as an UncomputedFormula, an error cell as its error ('#DIV/0!', as openpyxl gave it).
+
+    A byte scan first: a sheet without formulas and errors (most exports) or whose formulas all have a value (saved
+    by Excel) is not parsed twice; the scan also sees that the sheet's XML ends where a sheet ends."""
+    found: dict[int, dict[int, str]] = {}
+    with zipfile.ZipFile(path) as archive:
+        with archive.open(sheet_part) as source:
+            tail = b""
+            while chunk := source.read(_CHUNK):
+                text = tail + chunk
+                # substring tests first (memchr speed): the regexes cost as much as calamine's whole read
+                if ((b"<f" in text or b":f" in text) and _NO_VALUE_RE.search(text)) or (
+                        (b'"e"' in text or b"'e'" in text) and _ERROR_CELL_RE.search(text)):
+                    break
+                tail = chunk[-256:]
+            else:
+                # calamine reads a sheet cut off mid-way (then zipped again) up to the cut; openpyxl's parser refused it
+                if not _SHEET_END_RE.search(tail):
+                    raise ValueError(f"{sheet_part} ends before its </worksheet>: the file was cut off")
+                return found
+        from openpyxl.formula.translate import Translator
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG
+
+        shared: dict[str, tuple[str, str]] = {}  # si -> (formula, its cell): followers of a shared formula
+        with archive.open(sheet_part) as source:
+            for number, column, cell in _sheet_cells(source):
+                if cell.get("t") == "e":
+                    if error := cell.findtext(VALUE_TAG):
+                        found.setdefault(number, {})[column] = error
+                    continue
+                formula = cell.find(FORMULA_TAG)
+                if formula is None:
+                    continue
+                reference = cell.get("r") or f"{get_column_letter(column)}{number}"
+                text = "=" + (formula.text or "")
+                if formula.get("t") == "shared":
+                    if formula.text:
+                        shared[formula.get("si", "")] = (text, reference)
+                    elif master := shared.get(formula.get("si", "")):
+                        text = Translator(master[0], origin=master[1]).translate_formula(reference)
+                cached = cell.findtext(VALUE_TAG)
+                # An empty cached string is the computed value of a text formula (=IF(..;"";..)), not missing.
+                if cached is None or (cached == "" and cell.get("t") != "str"):
+                    found.setdefault(number, {})[column] = UncomputedFormula(text)
+    return found
+
+
+_EXACT_FLOAT = 2**53  # beyond, a float is not an exact whole number: it stays a float
+
+
+def _shown_rows(rows: Iterator[list[Any]], unread: dict[int, dict[int, str]], percents: dict[int, dict[int, int]],
+                *, skipped_columns: int = 0) -> Iterator[list[Any]]:
+    """The sheet's rows from row 1 as lists of values, as openpyxl gave them: an empty cell None, a whole number an
+    int, a date a datetime (calamine gives a date for a whole day); a percent-formatted number as the percentage
+    shown, a formula without a computed value as an UncomputedFormula, an error cell as its error."""
+    lead: list[Any] = [None] * skipped_columns
+    for number, raw in enumerate(rows, start=1):
+        cells = lead + [value if (kind := type(value)) is not str and kind is not float and kind is not date
+                 else (value or None) if kind is str
+                 else (int(value) if value.is_integer() and -_EXACT_FLOAT < value < _EXACT_FLOAT else value)
+                 if kind is float else datetime(value.year, value.month, value.day) for value in raw]
+        for column, count in percents.get(number, {}).items():
+            if column <= len(cells) and type(value := cells[column - 1]) in (int, float):  # not bool, dates
+                # Decimal from the float's shortest repr: 0.079 -> 7.9 exactly, not 7.8999999999999995
+                cells[column - 1] = ShownPercent(Decimal(repr(value)).scaleb(2 * count))
+        for column, value in unread.get(number, {}).items():
+            if column > len(cells):  # beyond calamine's width
                 cells.extend([None] * (column - len(cells)))
             if cells[column - 1] is None:
-                cells[column - 1] = UncomputedFormula(formula)
+                cells[column - 1] = value
         yield cells
 
 

@@ -52,3 +52,14 @@ def test_refresh_bench_full_no_change_and_incremental_nights(pg_server_url: str,
     layers = {r["case"] for r in rows if r["group"] == "dbt_layers"}
     assert {"seeds", "staging", "intermediate", "marts", "data tests"} <= layers
     assert "unit tests" not in layers  # the nightly build leaves dbt's unit tests to development and CI
+
+
+def test_xlsx_reader_bench_reads_the_same_rows_before_and_now(tmp_path: Path) -> None:
+    from bench import xlsx_reader
+
+    rows = xlsx_reader.measure_all("", tmp_path, quick=True, progress=lambda _: None)
+    assert {r["group"] for r in rows} == {"xlsx_reader"} and len(rows) == 4  # plain and percent-styled, 2 readers
+    for before, now in zip(rows[::2], rows[1::2], strict=True):
+        assert before["variant"] == "openpyxl read-only (before)" and before["baseline"] is None
+        assert now["baseline"] == before["variant"] and now["ratio"] is not None
+        assert now["rows"] == before["rows"] > 0

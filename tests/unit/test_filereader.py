@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -307,3 +307,154 @@ def test_files_over_the_limit_and_zip_bombs_are_refused_unread(tmp_path: Path) -
         open_file(bomb)
     with pytest.raises(FileRejected, match="unpacked, the workbook would be"):
         open_file(bomb, max_bytes=1 << 20)
+
+
+# --- the XLSX reader (python-calamine for the values, the sheet's XML for what calamine cannot give) ---------------
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _workbook(path: Path, sheet_data: str, *, num_fmts: str = "", xfs: str = '<xf numFmtId="0"/>',
+              shared: tuple[str, ...] = ()) -> Path:
+    """A workbook written part by part, as Excel writes it (shared strings, styles by index, references or not)."""
+    strings = "".join(f"<si><t>{s}</t></si>" for s in shared)
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_RELS}"><sheets>'
+        '<sheet name="Gegevens" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_RELS}/worksheet" Target="/xl/worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_RELS}/styles" Target="styles.xml"/>'
+        f'<Relationship Id="rId3" Type="{_RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/styles.xml": f'<styleSheet xmlns="{_MAIN}"><numFmts>{num_fmts}</numFmts><cellXfs>{xfs}</cellXfs>'
+        '<dxfs><dxf><numFmt numFmtId="3" formatCode="0%"/></dxf></dxfs></styleSheet>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{_MAIN}">{strings}</sst>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{_MAIN}"><sheetData>{sheet_data}</sheetData></worksheet>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+# styles: 0 General, 1 custom 0.0% (id 3 redefined), 2 built-in 9 (0%), 3 built-in 10 (0.00%), 4 a date, 5 0.00
+_XFS = ('<xf numFmtId="0"/><xf numFmtId="3"/><xf numFmtId="9"/><xf numFmtId="10"/><xf numFmtId="14"/>'
+        '<xf numFmtId="2"/>')
+
+
+@pytest.mark.parametrize("references", [True, False])
+def test_xlsx_percent_styles_custom_and_built_in_shared_and_inline_strings(tmp_path: Path, references: bool) -> None:
+    def row(number: int, cells: str) -> str:
+        return f'<row r="{number}">{cells}</row>' if references else f"<row>{cells}</row>"
+
+    def ref(reference: str) -> str:
+        return f' r="{reference}"' if references else ""
+
+    sheet = (row(1, f'<c{ref("A1")} t="s"><v>0</v></c><c{ref("B1")} t="inlineStr"><is><t>Bedrag</t></is></c>'
+                    f'<c{ref("C1")} t="s"><v>1</v></c><c{ref("D1")} t="s"><v>2</v></c>')
+             + row(2, f'<c{ref("A2")} s="1"><v>0.079</v></c><c{ref("B2")} s="5"><v>0.079</v></c>'
+                      f'<c{ref("C2")} s="2"><v>0.45</v></c><c{ref("D2")} s="4"><v>45322</v></c>')
+             + row(3, f'<c{ref("A3")} s="3"><v>1</v></c><c{ref("B3")} s="0"><v>3</v></c>'
+                      f'<c{ref("C3")} s="2" t="s"><v>3</v></c><c{ref("D3")} s="2" t="b"><v>1</v></c>'))
+    path = _workbook(tmp_path / "f.xlsx", sheet, num_fmts='<numFmt numFmtId="3" formatCode="0.0%"/>', xfs=_XFS,
+                     shared=("Aandeel", "Deel", "Datum", "geen getal"))
+    opened = open_file(path)
+    assert opened.header == ["Aandeel", "Bedrag", "Deel", "Datum"] and opened.dialect.sheet == "Gegevens"
+    rows = dict(opened.rows)
+    assert rows[2] == [7.9, 0.079, 45.0, datetime(2024, 1, 31)]
+    assert [type(v) for v in rows[2]] == [ShownPercent, float, ShownPercent, datetime]
+    assert rows[3] == [100.0, 3, "geen getal", True] and type(rows[3][1]) is int and rows[3][3] is True
+
+
+def test_xlsx_percent_style_tables(tmp_path: Path) -> None:
+    from ingestion.files.reader import _percent_styles
+
+    path = _workbook(tmp_path / "f.xlsx", "", num_fmts='<numFmt numFmtId="3" formatCode="0.0%"/>'
+                     '<numFmt numFmtId="170" formatCode="0%%"/><numFmt numFmtId="171" formatCode="0&quot;%&quot;"/>',
+                     xfs=_XFS + '<xf numFmtId="170"/><xf numFmtId="171"/>')
+    with zipfile.ZipFile(path) as archive:
+        # the dxf's numFmt (conditional formatting) is not a cell style; a quoted % multiplies nothing
+        assert _percent_styles(archive, "xl/styles.xml") == {1: 1, 2: 1, 3: 1, 6: 2}
+        assert _percent_styles(archive, None) == {}
+
+
+def test_xlsx_rows_and_columns_are_numbered_as_in_the_sheet(tmp_path: Path) -> None:
+    """Empty rows above the header, empty columns before it, an empty row among the data: numbered as Excel shows."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["C3"], sheet["D3"] = "Naam", "Aantal"
+    sheet["C4"], sheet["D4"] = "a", 1
+    sheet["C6"], sheet["E6"] = "b", "voorbij de kop"
+    sheet["C7"] = 2.5
+    workbook.save(tmp_path / "f.xlsx")
+    opened = open_file(tmp_path / "f.xlsx")
+    assert opened.header == ["", "", "Naam", "Aantal"]
+    assert list(opened.rows) == [(4, [None, None, "a", 1, None]), (6, [None, None, "b", None, "voorbij de kop"]),
+                                 (7, [None, None, 2.5, None, None])]
+
+
+def test_xlsx_error_cells_arrive_as_their_error_never_as_empty(tmp_path: Path) -> None:
+    """calamine reads #DIV/0! as an empty cell: a silent NULL. The reader gives the error, as openpyxl did."""
+    sheet = ('<row r="1"><c r="A1" t="inlineStr"><is><t>Bedrag</t></is></c></row>'
+             '<row r="2"><c r="A2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
+             "<row r='3'><c r='A3' t='e'><v>#N/A</v></c></row>"
+             '<row r="4"><c r="A4"><v>5</v></c></row>')
+    opened = open_file(_workbook(tmp_path / "f.xlsx", sheet))
+    rows = list(opened.rows)
+    assert rows == [(2, ["#DIV/0!"]), (3, ["#N/A"]), (4, [5])]
+    typer = RowTyper("f.xlsx", [Column("bedrag", "decimal")], opened.header)
+    assert [p.reason for p in typer.type_row(*rows[0])[1]] == ["not a number"]
+
+
+def test_xlsx_the_first_worksheet_is_read_a_chart_sheet_before_it_does_not_count(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "data"
+    workbook.active.append(["Naam"])
+    workbook.active.append(["a"])
+    workbook.create_chartsheet("grafiek", 0)
+    workbook.create_sheet("toelichting").append(["niet deze"])
+    workbook.save(tmp_path / "f.xlsx")
+    opened = open_file(tmp_path / "f.xlsx")
+    assert (opened.dialect.sheet, opened.header, list(opened.rows)) == ("data", ["Naam"], [(2, ["a"])])
+
+
+@pytest.mark.parametrize(
+    ("sheet", "reason"),
+    [('<row r="1"><c r="A1" t="s"><v>7</v></c></row>', "not a readable XLSX workbook (CalamineError"),
+     ("", "the first sheet ('Gegevens') is empty: no header row")],
+)
+def test_a_broken_workbook_is_rejected_with_a_reason(tmp_path: Path, sheet: str, reason: str) -> None:
+    with pytest.raises(FileRejected) as rejected:
+        open_file(_workbook(tmp_path / "f.xlsx", sheet, shared=("Naam",)))
+    assert rejected.value.reason.startswith(reason), rejected.value.reason
+
+
+@pytest.mark.parametrize("cut", [None, 60])
+def test_a_workbook_without_its_sheet_or_with_the_sheet_cut_off_is_rejected(tmp_path: Path, cut: int | None) -> None:
+    """A sheet's XML cut off (and zipped again): calamine would read the rows up to the cut, a silent loss."""
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 10))
+    path = _workbook(tmp_path / "f.xlsx", rows)
+    with zipfile.ZipFile(path) as source:
+        parts = {i.filename: source.read(i.filename) for i in source.infolist()}
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            if name == "xl/worksheets/sheet1.xml" and cut is not None:
+                target.writestr(name, data[:-cut])
+            elif name != "xl/worksheets/sheet1.xml":
+                target.writestr(name, data)
+    with pytest.raises(FileRejected, match="not a readable XLSX workbook") as rejected:
+        open_file(path)
+    assert cut is None or "cut off" in rejected.value.reason
