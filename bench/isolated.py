@@ -40,6 +40,26 @@ def measure(target: str, env: dict[str, str] | None = None, timeout: float = 360
     return json.loads(lines[-1][len(RESULT_MARK) :])
 
 
+def rows_row(group: str, case: str, variant: str, result: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A result of a benchmark that counts rows, as a row of its group's table (``extra``: baseline, ratio, ...)."""
+    rows, seconds = result["rows"], result["seconds"]
+    return {
+        "group": group,
+        "case": case,
+        "variant": variant,
+        "rows": rows,
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(rows / seconds) if seconds else None,
+        "peak_rss_mb": result["peak_rss_mb"],
+        "baseline": None,
+        "ratio": None,
+        "target": None,
+        "meets_target": None,
+        "note": "",
+        **extra,
+    }
+
+
 def peak_rss_mb() -> float:
     """This process's own peak resident memory in MiB: VmHWM. Not ru_maxrss, which Linux carries from the parent
     across fork + exec, so a child could never report less than the orchestrator's size when it was started."""

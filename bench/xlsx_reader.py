@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from bench.isolated import measure
+from bench.isolated import measure, rows_row
 
 SCALES = (1, 10)
 QUICK_SCALES = (1,)
@@ -66,22 +66,7 @@ def read(path: str, reader: str) -> dict[str, Any]:
 
 
 def _row(case: str, variant: str, result: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    rows, seconds = result["rows"], result["seconds"]
-    return {
-        "group": "xlsx_reader",
-        "case": case,
-        "variant": variant,
-        "rows": rows,
-        "seconds": round(seconds, 3),
-        "rows_per_s": round(rows / seconds) if seconds else None,
-        "peak_rss_mb": result["peak_rss_mb"],
-        "baseline": None,
-        "ratio": None,
-        "target": None,
-        "meets_target": None,
-        "note": "",
-        **extra,
-    }
+    return rows_row("xlsx_reader", case, variant, result, **extra)
 
 
 def measure_all(server_url: str, workdir: Path, *, quick: bool = False, progress: Any = print) -> list[dict]:
