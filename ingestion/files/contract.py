@@ -25,6 +25,8 @@ class ParsedFile:
     rows: Iterator[Sequence[Any]]
     params: dict[str, Any] = field(default_factory=dict)  # stored with the batch: dialect, layout, ignored columns
     problems: list[tuple[Problem, dict[str, Any] | None]] = field(default_factory=list)
+    # Instead of ``rows``: Arrow tables of (row_number, *columns), from the columnar path (``files.columnar``)
+    tables: Iterator[Any] | None = None
 
     def reject_row(self, problems: Sequence[Problem], record: dict[str, Any] | None) -> None:
         self.problems.extend((p, record) for p in problems)

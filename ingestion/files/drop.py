@@ -240,7 +240,9 @@ def load_file(
             try:
                 parsed = source.parse(opened, entity, pseudonymiser)
                 batch.request_params.update(parsed.params)
-                loaded = batch.copy_rows(entity, ["row_number", *parsed.columns], parsed.rows)
+                columns = ["row_number", *parsed.columns]
+                loaded = (batch.copy_rows(entity, columns, parsed.rows) if parsed.tables is None
+                          else batch.copy_tables(entity, columns, parsed.tables))
             finally:
                 opened.close()  # also when parsing rejected the file, so it can be moved
             if state is not None and (why := _still_written(path, state, 0)):

@@ -15,7 +15,9 @@ import hashlib
 import hmac
 import logging
 import re
+from array import array
 from datetime import date, datetime
+from typing import Any
 
 from ingestion.privacy.bsn import is_valid_bsn
 
@@ -24,7 +26,10 @@ log = logging.getLogger(__name__)
 # Used only when SOURCE_MODE=recorded (bundled, generated demo data) and no key is configured.
 DEMO_KEY = "programmamonitor-demo-key-not-for-personal-data"
 MIN_KEY_LENGTH = 16
-_NIBBLE_LETTERS = "abcdefghijklmnop"
+# hex digit -> letter: one letter per 4 bits of the MAC
+_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+_SHA256_BLOCK = 64
+CACHE_LIMIT = 100_000  # pseudonyms kept for the run (a person is in every monthly file); bounds the memory
 _POSTCODE_RE = re.compile(r"^\s*([1-9]\d{3})\s*(?:[A-Za-z]{2})?\s*$")
 
 
@@ -61,21 +66,57 @@ def key_id(key: bytes) -> str:
 
 class Pseudonymiser:
     def __init__(self, key: bytes) -> None:
-        self._key = key
         self.key_id = key_id(key)  # recorded with every batch it pseudonymises (audit.load_batch.request_params)
+        # HMAC-SHA256 as RFC 2104 builds it, from the two SHA-256 states of the padded key, copied per value: the
+        # key is not hashed again for every BSN (2.5x faster than hmac.new per value; a test holds them equal).
+        padded = key if len(key) <= _SHA256_BLOCK else hashlib.sha256(key).digest()
+        padded = padded.ljust(_SHA256_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
         self._cache: dict[str, str] = {}  # a person appears in every monthly file; the MAC is the costly part
 
     def bsn(self, value: str) -> str | None:
         """The pseudonym of a valid BSN (separators and a lost leading zero tolerated); None if not a BSN."""
         if not is_valid_bsn(value):
             return None
-        digits = value.strip().replace(" ", "").replace(".", "").rjust(9, "0")
+        return self.of_checked(value.strip().replace(" ", "").replace(".", "").rjust(9, "0"))
+
+    def of_checked(self, digits: str) -> str:
+        """The pseudonym of nine digits that passed the elfproef (the columnar reader checks a block at once)."""
         cached = self._cache.get(digits)
         if cached is None:
-            mac = hmac.new(self._key, digits.encode("ascii"), hashlib.sha256).digest()[:16]
-            cached = "".join(_NIBBLE_LETTERS[b >> 4] + _NIBBLE_LETTERS[b & 15] for b in mac)
-            self._cache[digits] = cached
+            cached = self._mac(digits.encode("ascii")).hex().translate(_LETTERS)
+            if len(self._cache) < CACHE_LIMIT:
+                self._cache[digits] = cached
         return cached
+
+    def of_checked_block(self, digits: Any) -> Any:
+        """The pseudonyms of an Arrow string array of nine-digit values that passed the elfproef, as an Arrow string
+        array: the MAC per value in one tight loop, the letters for the whole block at once."""
+        import pyarrow as pa
+
+        count = len(digits)
+        data = digits.buffers()[2]
+        offsets = memoryview(digits.buffers()[1]).cast("i")[digits.offset:digits.offset + count + 1]
+        raw = memoryview(data) if data is not None else memoryview(b"")
+        inner, outer = self._inner.copy, self._outer.copy
+        macs = bytearray()
+        for start, end in zip(offsets[:-1], offsets[1:], strict=True):
+            first = inner()
+            first.update(raw[start:end])
+            second = outer()
+            second.update(first.digest())
+            macs += second.digest()[:16]
+        letters = macs.hex().translate(_LETTERS).encode("ascii")  # 32 letters per pseudonym
+        ends = array("i", range(0, 32 * (count + 1), 32))
+        return pa.StringArray.from_buffers(count, pa.py_buffer(ends), pa.py_buffer(letters))
+
+    def _mac(self, message: bytes) -> bytes:
+        first = self._inner.copy()
+        first.update(message)
+        second = self._outer.copy()
+        second.update(first.digest())
+        return second.digest()[:16]
 
 
 def birth_year(value: date | datetime | None) -> int | None:

@@ -1,0 +1,311 @@
+"""The columnar path for a large CSV: whole columns typed by Arrow kernels, the rows on to COPY as Arrow tables.
+
+The row path (``RowTyper.type_row`` per row) stays the definition of what a cell means; this path is a faster way to
+the same result, never a second definition. Arrow's C reader splits the file in blocks (memory stays flat with file
+size), each contract column is typed as a whole by kernels that accept only cells whose meaning is beyond doubt
+(plain ASCII, the usual shapes: ``dd-mm-jjjj``, ``1234,56``, nine BSN digits ...), and every other row, a bad one or
+merely an unusual one, goes through ``type_row`` exactly as on the row path: the same values, the same quarantine
+records. BSNs: the elfproef over a block's digits at once, the keyed hash once per distinct BSN of the block.
+
+Only a file the two readers split alike takes this path (``unsuitable`` says why not): one record per line, a quote
+only around a whole field without quotes or line breaks inside, no NUL, the header on line 1, no field longer than
+the csv module accepts. Everything else (and XLSX) keeps the row path.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from ingestion.files.reader import Column, OpenedFile, RowTyper
+
+BLOCK_BYTES = 4 << 20  # of the file per Arrow block: ~35 000 Werkplein rows; memory is a few blocks, whatever the size
+_SCAN_CHUNK = 8 << 20
+FIELD_LIMIT = csv.field_size_limit()  # the row path's csv module refuses a longer field
+
+# Arrow type per contract kind, as the raw tables hold them (decimals go as their text: numeric parses it exactly)
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "text": pa.string(), "code": pa.string(), "bsn": pa.string(), "postcode": pa.string(), "decimal": pa.string(),
+    "int": pa.int32(), "date": pa.date32(), "birthdate": pa.int16(), "flag": pa.bool_(),
+}
+_TRUE = pa.array(["J", "JA", "Y", "1", "TRUE", "WAAR"])
+_FALSE = pa.array(["N", "NEE", "0", "FALSE", "ONWAAR"])
+# A cell needing no strip: printable ASCII without a space at either end (the row path strips Unicode whitespace).
+_PLAIN = r"^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$"
+# What could be a BSN token in free text (ingestion.privacy.screen): 8 or 9 digits, single separators, no digit
+# beside them. RE2 has no lookarounds, so the neighbours are matched instead; such a cell takes the row path.
+_TOKEN_LIKE = r"(?:^|[^0-9])[0-9](?:[ .\-]?[0-9]){7,8}(?:[^0-9]|$)"
+_POSTCODE = r"^(?P<p>[1-9][0-9]{3}) ?(?:[A-Za-z]{2})?$"
+_INT = r"^-?[0-9]{1,5}$"
+# Eight digits before the decimal mark at most: a nine-digit whole number could be a BSN (the row path decides).
+_DECIMAL = {",": r"^-?[0-9]{1,8}(?:,[0-9]{1,12})?$", ".": r"^-?[0-9]{1,8}(?:\.[0-9]{1,12})?$"}
+_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1], dtype=np.int64)
+
+
+def unsuitable(opened: OpenedFile) -> str | None:
+    """Why the columnar path would not split this file as the row path does; None when it would."""
+    dialect = opened.dialect
+    if dialect.file_type != "csv":
+        return "not a CSV"
+    if dialect.encoding not in ("utf-8", "utf-8-sig", "cp1252"):
+        return f"encoding {dialect.encoding}"
+    if len(dialect.delimiter or "") != 1 or dialect.delimiter == '"':
+        return "delimiter"
+    return _scan(opened.path, dialect.delimiter.encode())
+
+
+def _scan(path: Path, delimiter: bytes) -> str | None:
+    """One pass over the bytes, a chunk at a time: every quote pairs with the next one on the same line, the opening
+    one at the start of a field, the closing one at its end (then no quote or line break lies inside a field)."""
+    separator, quote, lf, cr = delimiter[0], ord('"'), ord("\n"), ord("\r")
+    carry = b""
+    first = True
+    with path.open("rb") as f:
+        while True:
+            chunk = f.read(_SCAN_CHUNK)
+            data = carry + chunk
+            if not chunk:
+                end = len(data)
+            else:
+                end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+                if end == 0 and len(data) <= FIELD_LIMIT:
+                    carry = data
+                    continue
+            block, carry = data[:end], data[end:]
+            if block:
+                buf = np.frombuffer(block, dtype=np.uint8)
+                breaks = np.flatnonzero((buf == lf) | (buf == cr))
+                if first:
+                    head = block[: breaks[0] if len(breaks) else len(block)]
+                    if not head.strip(b" \t\xef\xbb\xbf"):
+                        return "the header is not on line 1"
+                    first = False
+                if b"\x00" in block:
+                    return "a NUL character"
+                bounds = np.concatenate(([-1], breaks, [len(block)]))
+                if len(bounds) > 1 and int(np.diff(bounds).max()) > FIELD_LIMIT:
+                    return "a line longer than the csv module's field limit"
+                quotes = np.flatnonzero(buf == quote)
+                if len(quotes):
+                    if len(quotes) % 2:
+                        return "a quote without its pair"
+                    opening, closing = quotes[0::2], quotes[1::2]
+                    before = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], lf)
+                    after = np.where(closing + 1 < len(buf), buf[np.minimum(closing + 1, len(buf) - 1)], lf)
+                    line_of_open = np.searchsorted(breaks, opening)
+                    line_of_close = np.searchsorted(breaks, closing)
+                    if not (np.isin(before, (separator, lf, cr)).all() and np.isin(after, (separator, lf, cr)).all()
+                            and (line_of_open == line_of_close).all()):
+                        return "quotes inside a field, or a field over more than one line"
+            if not chunk:
+                return None
+
+
+@dataclass
+class ColumnarTyper:
+    """Types a CSV file's rows a block at a time. ``row_path(number, cells)`` is the source's own row check
+    (``type_row`` and what the source adds): the row's values, or None when it quarantined the row."""
+
+    opened: OpenedFile
+    typer: RowTyper
+    row_path: Callable[[int, list[Any]], Sequence[Any] | None]
+    names: Sequence[str]  # the raw table's columns, in contract order
+    flag_rows: Callable[[dict[str, pa.Array]], pa.Array] | None = None  # rows the source's own checks want to see
+
+    def __post_init__(self) -> None:
+        fields = [pa.field(n, ARROW_TYPES[c.kind]) for n, c in zip(self.names, self.typer.columns, strict=True)]
+        self.schema = pa.schema([pa.field("row_number", pa.int32()), *fields])
+
+    def tables(self) -> Iterator[pa.Table]:
+        """The file's good rows as Arrow tables of ``schema``, a block at a time."""
+        dialect, width = self.opened.dialect, len(self.typer.header)
+        invalid: list[tuple[int, str]] = []  # (row, line) of lines whose cell count is not the header's
+
+        def keep_invalid(row: Any) -> str:
+            invalid.append((row.number, row.text))
+            return "skip"
+
+        reader = pcsv.open_csv(
+            self.opened.path,
+            read_options=pcsv.ReadOptions(
+                skip_rows=1, column_names=[f"c{i}" for i in range(width)], block_size=BLOCK_BYTES,
+                use_threads=False, encoding="utf8" if dialect.encoding.startswith("utf-8") else dialect.encoding),
+            parse_options=pcsv.ParseOptions(delimiter=dialect.delimiter, quote_char='"', double_quote=False,
+                                            newlines_in_values=False, ignore_empty_lines=False,
+                                            invalid_row_handler=keep_invalid),
+            convert_options=pcsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+        next_number = 2  # the header is row 1, as on the row path
+        for block in reader:
+            numbers, next_number = _row_numbers(block.num_rows, next_number, invalid)
+            # The lines the handler rejected up to this block's last row are this block's (Arrow may read ahead).
+            mine = [r for r in invalid if r[0] < next_number]
+            invalid[:] = [r for r in invalid if r[0] >= next_number]
+            table = self._type_block(block, numbers, mine)
+            if table.num_rows:
+                yield table
+        rest = self._row_path_table([], invalid)
+        if rest.num_rows:
+            yield rest
+
+    def _type_block(self, block: pa.RecordBatch, numbers: np.ndarray, invalid: list[tuple[int, str]]) -> pa.Table:
+        count = block.num_rows
+        typed: dict[str, pa.Array] = {}
+        doubtful = pa.array(np.zeros(count, dtype=bool))
+        for name, column, position in zip(self.names, self.typer.columns, self.typer.positions, strict=True):
+            if position is None:  # an optional column the file does not have
+                typed[name] = pa.nulls(count, ARROW_TYPES[column.kind])
+                continue
+            typed[name], ok = self._type_column(column, block.column(position))
+            doubtful = pc.or_(doubtful, pc.invert(ok))
+        flagged = None if self.flag_rows is None else self.flag_rows(typed)
+        if flagged is not None:
+            doubtful = pc.or_(doubtful, pc.fill_null(flagged, False))
+        table = pa.table({"row_number": pa.array(numbers, pa.int32()), **typed}, schema=self.schema)
+        slow = np.flatnonzero(doubtful.to_numpy(zero_copy_only=False))
+        if not len(slow) and not invalid:
+            return table
+        cells = block.take(pa.array(slow)).to_pylist()
+        rows = [(int(numbers[i]), list(row.values())) for i, row in zip(slow, cells, strict=True)]
+        merged = pa.concat_tables([table.filter(pc.invert(doubtful)), self._row_path_table(rows, invalid)])
+        return merged.take(pc.sort_indices(merged, [("row_number", "ascending")]))  # in file order again
+
+    def _row_path_table(self, rows: list[tuple[int, list[Any]]], invalid: list[tuple[int, str]]) -> pa.Table:
+        """Rows through the row path, in row order (the quarantine lists them in the order the row path would)."""
+        delimiter = self.opened.dialect.delimiter
+        split = [(number, next(csv.reader([text], delimiter=delimiter), [])) for number, text in invalid]
+        kept: list[Sequence[Any]] = []
+        for number, cells in sorted(rows + split, key=lambda r: r[0]):
+            if not any(c.strip() for c in cells):
+                continue  # an empty line, or only separators: the row path skips it too
+            values = self.row_path(number, cells)
+            if values is not None:
+                kept.append((number, *values))
+        columns = list(zip(*kept, strict=True)) if kept else [() for _ in self.schema]
+        arrays = [pa.array(_arrow_values(v, f.type), f.type) for v, f in zip(columns, self.schema, strict=True)]
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+    def _type_column(self, column: Column, raw: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """(typed values, ok): ok is true where the value is beyond doubt, null/false where the row path decides."""
+        empty = pc.equal(raw, "")
+        kind = column.kind
+        if kind in ("text", "code"):
+            values = raw
+            if kind == "code" and column.width:  # '1' -> '01', as the row path pads a code that lost its zero
+                short = pc.and_(pc.ascii_is_decimal(raw), pc.less(pc.utf8_length(raw), column.width))
+                values = pc.if_else(short, pc.utf8_lpad(raw, column.width, "0"), raw)
+            if column.values is not None:  # the listed values are plain: no strip needed where one matches
+                ok = pc.is_in(values, value_set=pa.array(sorted(column.values)))
+            else:
+                ok = pc.match_substring_regex(raw, _PLAIN)
+                if self.typer.screened.get(column.name) is not None:
+                    ok = pc.and_(ok, pc.invert(pc.match_substring_regex(raw, _TOKEN_LIKE)))
+        elif kind == "int":
+            ok = pc.match_substring_regex(raw, _INT)
+            values = pc.cast(pc.if_else(ok, raw, None), pa.int32())
+            ok = pc.and_(ok, pc.less_equal(pc.abs(values), 32767))
+        elif kind == "decimal":
+            ok = pc.match_substring_regex(raw, _DECIMAL[self.typer.decimal])
+            values = pc.replace_substring(raw, ",", ".") if self.typer.decimal == "," else raw
+        elif kind in ("date", "birthdate"):
+            values, ok = _dates(raw)
+            if kind == "birthdate":
+                values = pc.cast(pc.year(values), pa.int16())
+        elif kind == "flag":
+            upper = pc.ascii_upper(raw)
+            truth = pc.is_in(upper, value_set=_TRUE)
+            ok = pc.or_(truth, pc.is_in(upper, value_set=_FALSE))
+            values = truth
+        elif kind == "postcode":
+            parts = pc.extract_regex(raw, _POSTCODE)
+            values = pc.struct_field(parts, "p")
+            ok = pc.is_valid(values)
+        elif kind == "bsn":
+            values, ok = self._pseudonyms(raw)
+        else:
+            raise ValueError(f"no columnar kernel for kind {kind!r}")
+        values = pc.if_else(empty, pa.scalar(None, values.type), values)
+        ok = pc.if_else(empty, column.nullable, pc.fill_null(ok, False))
+        return values, ok
+
+    def _pseudonyms(self, raw: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """Nine ASCII digits (eight: a spreadsheet dropped the leading zero) passing the elfproef, as pseudonyms."""
+        nine = pc.if_else(pc.equal(pc.utf8_length(raw), 8), pc.binary_join_element_wise("0", raw, ""), raw)
+        shaped = pc.and_(pc.equal(pc.utf8_length(nine), 9), pc.ascii_is_decimal(nine))
+        shaped = pc.fill_null(shaped, False).to_numpy(zero_copy_only=False)
+        digits_of = nine.filter(pa.array(shaped))
+        if isinstance(digits_of, pa.ChunkedArray):
+            digits_of = digits_of.combine_chunks()
+        data = np.frombuffer(digits_of.buffers()[2] or b"", dtype=np.uint8)
+        offsets = np.frombuffer(digits_of.buffers()[1], dtype=np.int32)[digits_of.offset:]
+        digits = data[offsets[: len(digits_of), None] + np.arange(9)].astype(np.int64) - 48
+        passes = ((digits @ _WEIGHTS) % 11 == 0) & (digits.sum(axis=1) > 0)
+        ok = np.zeros(len(raw), dtype=bool)
+        ok[np.flatnonzero(shaped)[passes]] = True
+        valid = pc.if_else(pa.array(ok), nine, None)
+        distinct = pc.unique(valid.drop_null())
+        pseudonyms = self.typer.pseudonymiser.of_checked_block(distinct)
+        return pc.take(pseudonyms, pc.index_in(valid, value_set=distinct)), pa.array(ok)
+
+
+# The two date shapes taken here, with where day and month stand; others (1-2-2024, 01/02/2024) take the row path.
+_DATE_SHAPES = (("%d-%m-%Y", r"^[0-9]{2}-[0-9]{2}-[1-9][0-9]{3}$", 0, 3),
+                ("%Y-%m-%d", r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$", 8, 5))
+
+
+def _dates(raw: pa.Array) -> tuple[pa.Array, pa.Array]:
+    dates, ok = pa.nulls(len(raw), pa.date32()), pa.array(np.zeros(len(raw), dtype=bool))
+    for form, shape, day_at, month_at in _DATE_SHAPES:
+        shaped = pc.match_substring_regex(raw, shape)
+        if not pc.any(shaped).as_py():
+            continue
+        text = pc.if_else(shaped, raw, None)
+        parsed = pc.cast(pc.strptime(text, format=form, unit="s", error_is_null=True), pa.date32())
+        # Arrow's strptime rolls 30-02 over into 01-03: a date counts only with the day and month written.
+        written = pc.and_(
+            pc.equal(pc.day(parsed), pc.cast(pc.utf8_slice_codeunits(text, day_at, day_at + 2), pa.int64())),
+            pc.equal(pc.month(parsed), pc.cast(pc.utf8_slice_codeunits(text, month_at, month_at + 2), pa.int64())))
+        written = pc.fill_null(written, False)
+        dates, ok = pc.if_else(written, parsed, dates), pc.or_(ok, written)
+        if pc.all(pc.or_(ok, pc.equal(raw, ""))).as_py():
+            break
+    return dates, ok
+
+
+def python_rows(tables: Iterator[pa.Table], decimals: Sequence[str] = ()) -> Iterator[tuple[Any, ...]]:
+    """The tables' rows as the row path yields them: (row_number, *values), a decimal as a Decimal."""
+    for table in tables:
+        columns = [[None if v is None else Decimal(v) for v in table.column(name).to_pylist()] if name in decimals
+                   else table.column(name).to_pylist() for name in table.column_names]
+        yield from zip(*columns, strict=True)
+
+
+def _row_numbers(count: int, start: int, invalid: list[tuple[int, str]]) -> tuple[np.ndarray, int]:
+    """The row numbers of a block's ``count`` parsed rows from ``start`` on: the lines the invalid rows (reported to
+    the handler, not in the block) took are skipped."""
+    taken = {n for n, _ in invalid if n >= start}
+    numbers = []
+    number = start
+    if not taken:
+        return np.arange(start, start + count, dtype=np.int64), start + count
+    while len(numbers) < count:
+        if number not in taken:
+            numbers.append(number)
+        number += 1
+    return np.array(numbers, dtype=np.int64), number
+
+
+def _arrow_values(values: Sequence[Any], kind: pa.DataType) -> list[Any]:
+    if kind == pa.string():
+        return [None if v is None else str(v) for v in values]  # a Decimal as its text: numeric parses it exactly
+    return list(values)
