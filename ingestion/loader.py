@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -107,11 +109,10 @@ class Batch:
     def copy_tables(self, table: str, columns: Sequence[str], tables: Iterable[Any]) -> int:
         """Stream Arrow tables (``columns``, in order) into ``raw.<table>`` as one CSV ``COPY``; ``batch_id`` is
         appended to every line. The checksum covers the CSV text without it, so the same rows give the same sum in
-        every batch. Arrow writes the text and a thread of psycopg's feeds it to the server while the next block is
-        typed: the two cores work at once."""
+        every batch. A thread feeds the text to the server while the next block is typed, so the loader's core and
+        the server's work at once; at most ``COPY_BLOCKS_AHEAD`` blocks wait, so memory stays flat."""
         import pyarrow as pa
         import pyarrow.csv as pcsv
-        from psycopg.copy import QueuedLibpqWriter
 
         target = sql.SQL("copy {}.{} ({}) from stdin (format csv)").format(
             sql.Identifier("raw"),
@@ -122,7 +123,7 @@ class Batch:
         line_end = f",{self.batch_id}\n".encode()
         self._hash.update(f"\x1e{table}\x1f{','.join(columns)}\x1earrow-csv\x1e".encode())
         count = 0
-        with self.conn.cursor() as cur, cur.copy(target, writer=QueuedLibpqWriter(cur)) as copy:
+        with self.conn.cursor() as cur, cur.copy(target) as copy, _Feeder(copy.write) as feed:
             for part in tables:
                 sink = pa.BufferOutputStream()
                 pcsv.write_csv(part.select(list(columns)), sink, write_options=options)
@@ -130,7 +131,7 @@ class Batch:
                 if text.count(b"\n") != part.num_rows:  # a line break inside a value would split its line below
                     raise LoadError(f"raw.{table}: a value with a line break cannot go through the CSV stream")
                 self._hash.update(text)
-                copy.write(text.replace(b"\n", line_end))
+                feed(text.replace(b"\n", line_end))
                 count += part.num_rows
         self.row_counts[table] = self.row_counts.get(table, 0) + count
         return count
@@ -142,6 +143,44 @@ class Batch:
     @property
     def row_count(self) -> int:
         return sum(self.row_counts.values())
+
+
+COPY_BLOCKS_AHEAD = 2
+
+
+class _Feeder:
+    """Calls ``write`` with what it is given from a thread of its own, at most ``COPY_BLOCKS_AHEAD`` items behind.
+    An error in the thread is raised in the caller (at the next item, or on leaving)."""
+
+    def __init__(self, write: Callable[[bytes], Any]) -> None:
+        self._write = write
+        self._pending: queue.Queue[bytes | None] = queue.Queue(maxsize=COPY_BLOCKS_AHEAD)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="copy-feeder", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            while (data := self._pending.get()) is not None:
+                self._write(data)
+        except BaseException as exc:  # handed to the caller
+            self._error = exc
+            while self._pending.get() is not None:  # the caller never blocks on a full queue
+                pass
+
+    def __call__(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._pending.put(data)
+
+    def __enter__(self) -> _Feeder:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pending.put(None)
+        self._thread.join()
+        if self._error is not None and exc_info[0] is None:
+            raise self._error
 
 
 def _register(conn: psycopg.Connection, spec: BatchSpec) -> int:

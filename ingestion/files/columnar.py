@@ -15,6 +15,8 @@ the csv module accepts. Everything else (and XLSX) keeps the row path.
 from __future__ import annotations
 
 import csv
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,7 +31,7 @@ import pyarrow.csv as pcsv
 from ingestion.files.reader import Column, OpenedFile, RowTyper
 
 BLOCK_BYTES = 4 << 20  # of the file per Arrow block: ~35 000 Werkplein rows; memory is a few blocks, whatever the size
-_SCAN_CHUNK = 8 << 20
+_SCAN_CHUNK = 1 << 20
 FIELD_LIMIT = csv.field_size_limit()  # the row path's csv module refuses a longer field
 
 # Arrow type per contract kind, as the raw tables hold them (decimals go as their text: numeric parses it exactly)
@@ -73,24 +75,25 @@ def _scan(path: Path, delimiter: bytes) -> str | None:
         while True:
             chunk = f.read(_SCAN_CHUNK)
             data = carry + chunk
-            if not chunk:
-                end = len(data)
-            else:
-                end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
-                if end == 0 and len(data) <= FIELD_LIMIT:
-                    carry = data
-                    continue
+            end = data.rfind(b"\n") + 1 if chunk else len(data)
+            if end == 0 and chunk:  # no line end yet
+                if len(data) > FIELD_LIMIT:
+                    return "a line longer than the csv module's field limit"
+                carry = data
+                continue
             block, carry = data[:end], data[end:]
             if block:
                 buf = np.frombuffer(block, dtype=np.uint8)
-                breaks = np.flatnonzero((buf == lf) | (buf == cr))
+                breaks = np.flatnonzero(buf == lf)
                 if first:
                     head = block[: breaks[0] if len(breaks) else len(block)]
-                    if not head.strip(b" \t\xef\xbb\xbf"):
+                    if not head.strip(b" \t\r\xef\xbb\xbf"):
                         return "the header is not on line 1"
                     first = False
                 if b"\x00" in block:
                     return "a NUL character"
+                if block.count(b"\r") != block.count(b"\r\n"):
+                    return "a line that ends in CR alone"
                 bounds = np.concatenate(([-1], breaks, [len(block)]))
                 if len(bounds) > 1 and int(np.diff(bounds).max()) > FIELD_LIMIT:
                     return "a line longer than the csv module's field limit"
@@ -126,37 +129,41 @@ class ColumnarTyper:
         self.schema = pa.schema([pa.field("row_number", pa.int32()), *fields])
 
     def tables(self) -> Iterator[pa.Table]:
-        """The file's good rows as Arrow tables of ``schema``, a block at a time."""
-        dialect, width = self.opened.dialect, len(self.typer.header)
-        invalid: list[tuple[int, str]] = []  # (row, line) of lines whose cell count is not the header's
-
-        def keep_invalid(row: Any) -> str:
-            invalid.append((row.number, row.text))
-            return "skip"
-
-        reader = pcsv.open_csv(
-            self.opened.path,
-            read_options=pcsv.ReadOptions(
-                skip_rows=1, column_names=[f"c{i}" for i in range(width)], block_size=BLOCK_BYTES,
-                use_threads=False, encoding="utf8" if dialect.encoding.startswith("utf-8") else dialect.encoding),
-            parse_options=pcsv.ParseOptions(delimiter=dialect.delimiter, quote_char='"', double_quote=False,
-                                            newlines_in_values=False, ignore_empty_lines=False,
-                                            invalid_row_handler=keep_invalid),
-            convert_options=pcsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
-                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-        next_number = 2  # the header is row 1, as on the row path
-        for block in reader:
-            numbers, next_number = _row_numbers(block.num_rows, next_number, invalid)
-            # The lines the handler rejected up to this block's last row are this block's (Arrow may read ahead).
-            mine = [r for r in invalid if r[0] < next_number]
-            invalid[:] = [r for r in invalid if r[0] >= next_number]
-            table = self._type_block(block, numbers, mine)
+        """The file's good rows as Arrow tables of ``schema``, a block of whole lines at a time. A thread reads and
+        splits the next block while this one is typed (Arrow releases the interpreter while it parses); the blocks
+        are cut here, not by Arrow's streaming reader, which reads ahead as far as it likes (the whole file, when
+        typing is the slower part): memory stays a few blocks."""
+        for block, numbers, invalid in _read_ahead(self._parsed_blocks()):
+            table = (self._type_block(block, numbers, invalid) if block is not None
+                     else self._row_path_table([], invalid))
             if table.num_rows:
                 yield table
-        rest = self._row_path_table([], invalid)
-        if rest.num_rows:
-            yield rest
+
+    def _parsed_blocks(self) -> Iterator[tuple[pa.RecordBatch | None, np.ndarray, list[tuple[int, str]]]]:
+        """(the block's parsed rows or None, their row numbers, the lines of another cell count as (row, text))."""
+        dialect, width = self.opened.dialect, len(self.typer.header)
+        names = [f"c{i}" for i in range(width)]
+        convert_options = pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                              strings_can_be_null=False, quoted_strings_can_be_null=False)
+        first_row = 2  # the header is row 1, as on the row path
+        for lines, count in _line_blocks(self.opened.path, dialect.encoding):
+            invalid: list[tuple[int, str]] = []
+
+            def keep_invalid(row: Any, invalid: list[tuple[int, str]] = invalid, first: int = first_row) -> str:
+                invalid.append((first + row.number - 1, row.text))
+                return "skip"
+
+            block = pcsv.read_csv(
+                pa.py_buffer(lines),
+                read_options=pcsv.ReadOptions(column_names=names, use_threads=False, block_size=len(lines) + 1),
+                parse_options=pcsv.ParseOptions(delimiter=dialect.delimiter, quote_char='"', double_quote=False,
+                                                newlines_in_values=False, ignore_empty_lines=False,
+                                                invalid_row_handler=keep_invalid),
+                convert_options=convert_options,
+            )
+            numbers, _ = _row_numbers(block.num_rows, first_row, invalid)
+            yield (block.combine_chunks().to_batches()[0] if block.num_rows else None), numbers, invalid
+            first_row += count
 
     def _type_block(self, block: pa.RecordBatch, numbers: np.ndarray, invalid: list[tuple[int, str]]) -> pa.Table:
         count = block.num_rows
@@ -280,6 +287,67 @@ def _dates(raw: pa.Array) -> tuple[pa.Array, pa.Array]:
         if pc.all(pc.or_(ok, pc.equal(raw, ""))).as_py():
             break
     return dates, ok
+
+
+READ_AHEAD = 2  # blocks parsed ahead of the one being typed
+
+
+def _read_ahead(blocks: Iterator[Any]) -> Iterator[Any]:
+    """``blocks``, produced by a thread of their own at most ``READ_AHEAD`` ahead; its error is raised here."""
+    if READ_AHEAD == 0:
+        yield from blocks
+        return
+    pending: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in blocks:
+                while not stop.is_set():
+                    try:
+                        pending.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            pending.put(("end", None))
+        except BaseException as exc:  # handed to the consumer
+            pending.put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="csv-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = pending.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()  # the consumer stopped early (an error, a rejected file): the thread ends at its next block
+        thread.join()
+
+
+def _line_blocks(path: Path, encoding: str) -> Iterator[tuple[bytes, int]]:
+    """The file after its header line, as UTF-8 blocks of about ``BLOCK_BYTES`` that end at a line end, with the
+    number of lines in each (``unsuitable`` has made sure that a line is a record and that lines end in LF)."""
+    with path.open("rb") as f:
+        f.readline()  # the header, on line 1
+        carry = b""
+        while chunk := f.read(BLOCK_BYTES):
+            data = carry + chunk
+            end = data.rfind(b"\n") + 1
+            block, carry = data[:end], data[end:]
+            if block:
+                yield _utf8(block, encoding), block.count(b"\n")
+        if carry:  # the last line, without its line end
+            yield _utf8(carry, encoding), 1
+
+
+def _utf8(block: bytes, encoding: str) -> bytes:
+    return block if encoding.startswith("utf-8") else block.decode(encoding).encode("utf-8")
 
 
 def python_rows(tables: Iterator[pa.Table], decimals: Sequence[str] = ()) -> Iterator[tuple[Any, ...]]:

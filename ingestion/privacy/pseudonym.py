@@ -92,22 +92,28 @@ class Pseudonymiser:
 
     def of_checked_block(self, digits: Any) -> Any:
         """The pseudonyms of an Arrow string array of nine-digit values that passed the elfproef, as an Arrow string
-        array: the MAC per value in one tight loop, the letters for the whole block at once."""
+        array: the MAC per value in one tight loop, the letters for the whole block at once. No cache: a block's
+        values are distinct, and a lookup costs a third of a MAC."""
+        import numpy as np
         import pyarrow as pa
 
         count = len(digits)
-        data = digits.buffers()[2]
-        offsets = memoryview(digits.buffers()[1]).cast("i")[digits.offset:digits.offset + count + 1]
-        raw = memoryview(data) if data is not None else memoryview(b"")
+        if count == 0:
+            return pa.array([], pa.string())
+        start = int(np.frombuffer(digits.buffers()[1], dtype=np.int32)[digits.offset])  # nine bytes per value
+        blob = digits.buffers()[2].to_pybytes()[start:start + 9 * count]
         inner, outer = self._inner.copy, self._outer.copy
-        macs = bytearray()
-        for start, end in zip(offsets[:-1], offsets[1:], strict=True):
+        macs = []
+        append = macs.append
+        for at in range(0, 9 * count, 9):
             first = inner()
-            first.update(raw[start:end])
+            first.update(blob[at:at + 9])
             second = outer()
             second.update(first.digest())
-            macs += second.digest()[:16]
-        letters = macs.hex().translate(_LETTERS).encode("ascii")  # 32 letters per pseudonym
+            append(second.digest())
+        # The first 16 bytes of every MAC, as 32 letters each (one per 4 bits), for the whole block at once.
+        kept = np.frombuffer(b"".join(macs), dtype=np.uint8).reshape(count, 32)[:, :16].tobytes()
+        letters = kept.hex().translate(_LETTERS).encode("ascii")
         ends = array("i", range(0, 32 * (count + 1), 32))
         return pa.StringArray.from_buffers(count, pa.py_buffer(ends), pa.py_buffer(letters))
 

@@ -146,6 +146,7 @@ def test_blocks_number_their_rows_across_the_whole_file(monkeypatch: pytest.Monk
     ('a;b;c\r\n1;"2;3\r\n', "a quote without its pair"),
     ("\r\na;b;c\r\n1;2;3\r\n", "the header is not on line 1"),
     ("a;b;c\r\n1;\x002;3\r\n", "a NUL character"),
+    ("a;b;c\r1;2;3\r", "a line that ends in CR alone"),
 ])
 def test_a_file_the_two_readers_would_split_differently_keeps_the_row_path(tmp_path: Path, text: str,
                                                                            why: str) -> None:
