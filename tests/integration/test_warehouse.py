@@ -54,3 +54,35 @@ def test_the_relations_of_renamed_dbt_models_are_dropped(fresh_warehouse_url: st
             "select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
             " where nspname = 'intermediate' and relkind in ('r', 'v')")}
     assert left == {"int_cbs__indicator_values"}
+
+
+def test_every_raw_row_needs_a_registered_batch_checked_per_statement(fresh_warehouse_url: str) -> None:
+    """Migration 009: the raw tables have no per-row foreign key any more; the same rule is held once per statement.
+    A row of an unregistered batch is refused, as is deleting a batch that still has raw rows; a batch that has
+    none can go."""
+    with psycopg.connect(fresh_warehouse_url, autocommit=True) as conn:
+        foreign_keys = conn.execute(
+            "select count(*) from pg_constraint c join pg_namespace n on n.oid = c.connamespace"
+            " where n.nspname = 'raw' and c.contype = 'f'").fetchone()[0]
+        raw_tables = {r[0] for r in conn.execute(
+            "select table_name from information_schema.columns"
+            " where table_schema = 'raw' and column_name = 'batch_id'")}
+        checked = {r[0] for r in conn.execute(
+            "select c.relname from pg_trigger t join pg_class c on c.oid = t.tgrelid"
+            " where t.tgname = 'rows_have_a_batch_on_insert'")}
+        assert foreign_keys == 0 and raw_tables and checked == raw_tables
+        batch = conn.execute(
+            "insert into audit.load_batch (source, entity, source_ref, source_mode)"
+            " values ('handmatig', 'handmatig_waarde', 'x.csv', 'live') returning batch_id").fetchone()[0]
+        insert = ("insert into raw.handmatig_waarde (batch_id, row_number, indicator_code, gemeentecode, periode,"
+                  " period_code, waarde, eenheid, bron)"
+                  " values (%s, 2, 'X', 'GM0141', '2024', '2024JJ00', 1, 'aantal', 'test')")
+        with pytest.raises(psycopg.errors.ForeignKeyViolation, match="batch_id 999999 is not in audit.load_batch"):
+            conn.execute(insert, (999999,))
+        conn.execute(insert, (batch,))
+        with pytest.raises(psycopg.errors.ForeignKeyViolation, match="still has rows in raw.handmatig_waarde"):
+            conn.execute("delete from audit.load_batch where batch_id = %s", (batch,))
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("update raw.handmatig_waarde set batch_id = 999999 where batch_id = %s", (batch,))
+        conn.execute("delete from raw.handmatig_waarde where batch_id = %s", (batch,))
+        conn.execute("delete from audit.load_batch where batch_id = %s", (batch,))
