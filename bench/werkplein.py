@@ -81,6 +81,20 @@ def validate(url: str, batch_id: int, local_dir: str) -> dict[str, Any]:
     return {"rows": outcome.evaluated, "seconds": seconds}
 
 
+def _timed_copy(conn: Any, table: str, statement: str, source: Any) -> dict[str, Any]:
+    """COPY ``source`` (a binary file) into the new ``table`` with ``statement``; timed, counted, dropped."""
+    started = time.perf_counter()
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        while chunk := source.read(1 << 20):
+            copy.write(chunk)
+    conn.commit()
+    seconds = time.perf_counter() - started
+    rows = conn.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608 - the bench's own table
+    conn.execute(f"drop table {table}")
+    conn.commit()
+    return {"rows": rows, "seconds": seconds}
+
+
 def bare_copy(url: str, path: str) -> dict[str, Any]:
     from ingestion.warehouse import connect
 
@@ -88,24 +102,10 @@ def bare_copy(url: str, path: str) -> dict[str, Any]:
     with file.open(encoding="utf-8-sig") as f:
         header = f.readline().rstrip("\r\n").split(";")
     columns = ", ".join(f"c{i} text" for i in range(len(header)))
-    with connect(url) as conn:
+    with connect(url) as conn, file.open("rb") as source:
         conn.execute(f"create table public.bench_untyped ({columns})")  # noqa: S608 - column count only
-        started = time.perf_counter()
-        with (
-            conn.cursor() as cur,
-            cur.copy(
-                "copy public.bench_untyped from stdin (format csv, header true, delimiter ';', encoding 'UTF8')"
-            ) as copy,
-            file.open("rb") as f,
-        ):
-            while chunk := f.read(1 << 20):
-                copy.write(chunk)
-        conn.commit()
-        seconds = time.perf_counter() - started
-        rows = conn.execute("select count(*) from public.bench_untyped").fetchone()[0]
-        conn.execute("drop table public.bench_untyped")
-        conn.commit()
-    return {"rows": rows, "seconds": seconds}
+        return _timed_copy(conn, "public.bench_untyped", "copy public.bench_untyped from stdin"
+                           " (format csv, header true, delimiter ';', encoding 'UTF8')", source)
 
 
 def typed_copy(url: str, batch_id: int) -> dict[str, Any]:
@@ -123,16 +123,7 @@ def typed_copy(url: str, batch_id: int) -> dict[str, Any]:
         conn.execute("create table public.bench_typed (like raw.werkplein_uitkering including all)")
         conn.commit()
         rows.seek(0)
-        started = time.perf_counter()
-        with conn.cursor() as cur, cur.copy("copy public.bench_typed from stdin (format csv)") as copy:
-            while chunk := rows.read(1 << 20):
-                copy.write(chunk)
-        conn.commit()
-        seconds = time.perf_counter() - started
-        count = conn.execute("select count(*) from public.bench_typed").fetchone()[0]
-        conn.execute("drop table public.bench_typed")
-        conn.commit()
-    return {"rows": count, "seconds": seconds}
+        return _timed_copy(conn, "public.bench_typed", "copy public.bench_typed from stdin (format csv)", rows)
 
 
 def pandas_to_sql(url: str, path: str) -> dict[str, Any]:
