@@ -208,12 +208,16 @@ class ColumnarTyper:
         kind = column.kind
         if kind in ("text", "code"):
             values = raw
-            if kind == "code" and column.width:  # '1' -> '01', as the row path pads a code that lost its zero
+            listed = None if column.values is None else pa.array(sorted(column.values))
+            if listed is not None:  # the listed values are plain: no strip needed where one matches
+                ok = pc.is_in(raw, value_set=listed)
+            if kind == "code" and column.width and (listed is None or not pc.all(pc.or_(ok, empty)).as_py()):
+                # '1' -> '01', as the row path pads a code that lost its zero
                 short = pc.and_(pc.ascii_is_decimal(raw), pc.less(pc.utf8_length(raw), column.width))
                 values = pc.if_else(short, pc.utf8_lpad(raw, column.width, "0"), raw)
-            if column.values is not None:  # the listed values are plain: no strip needed where one matches
-                ok = pc.is_in(values, value_set=pa.array(sorted(column.values)))
-            else:
+                if listed is not None:
+                    ok = pc.is_in(values, value_set=listed)
+            if listed is None:
                 ok = pc.match_substring_regex(raw, _PLAIN)
                 if self.typer.screened.get(column.name) is not None:
                     ok = pc.and_(ok, pc.invert(pc.match_substring_regex(raw, _TOKEN_LIKE)))
@@ -265,28 +269,42 @@ class ColumnarTyper:
         return pc.take(pseudonyms, pc.index_in(valid, value_set=distinct)), pa.array(ok)
 
 
-# The two date shapes taken here, with where day and month stand; others (1-2-2024, 01/02/2024) take the row path.
-_DATE_SHAPES = (("%d-%m-%Y", r"^[0-9]{2}-[0-9]{2}-[1-9][0-9]{3}$", 0, 3),
-                ("%Y-%m-%d", r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$", 8, 5))
+# The two date shapes taken here, as (day, month, year, separators) positions in ten characters: dd-mm-jjjj and
+# jjjj-mm-dd. Others (1-2-2024, 01/02/2024, a year before 1000) take the row path.
+_DATE_LAYOUTS = ((0, 3, 6, (2, 5)), (8, 5, 0, (4, 7)))
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def _dates(raw: pa.Array) -> tuple[pa.Array, pa.Array]:
-    dates, ok = pa.nulls(len(raw), pa.date32()), pa.array(np.zeros(len(raw), dtype=bool))
-    for form, shape, day_at, month_at in _DATE_SHAPES:
-        shaped = pc.match_substring_regex(raw, shape)
-        if not pc.any(shaped).as_py():
-            continue
-        text = pc.if_else(shaped, raw, None)
-        parsed = pc.cast(pc.strptime(text, format=form, unit="s", error_is_null=True), pa.date32())
-        # Arrow's strptime rolls 30-02 over into 01-03: a date counts only with the day and month written.
-        written = pc.and_(
-            pc.equal(pc.day(parsed), pc.cast(pc.utf8_slice_codeunits(text, day_at, day_at + 2), pa.int64())),
-            pc.equal(pc.month(parsed), pc.cast(pc.utf8_slice_codeunits(text, month_at, month_at + 2), pa.int64())))
-        written = pc.fill_null(written, False)
-        dates, ok = pc.if_else(written, parsed, dates), pc.or_(ok, written)
-        if pc.all(pc.or_(ok, pc.equal(raw, ""))).as_py():
-            break
-    return dates, ok
+    """Dates read from the fixed-width digits of each ten-character cell, checked as ``date()`` checks them."""
+    count = len(raw)
+    ok = np.zeros(count, dtype=bool)
+    days = np.zeros(count, dtype=np.int32)
+    offsets = np.frombuffer(raw.buffers()[1], dtype=np.int32)[raw.offset:raw.offset + count + 1]
+    ten = np.flatnonzero(np.diff(offsets) == 10)
+    if len(ten) and raw.buffers()[2] is not None:
+        chars = np.frombuffer(raw.buffers()[2], dtype=np.uint8)[offsets[ten, None] + np.arange(10)]
+        digits = chars.astype(np.int64) - 48
+        found = np.zeros(len(ten), dtype=bool)
+        for day_at, month_at, year_at, separators in _DATE_LAYOUTS:
+            places = [i for i in range(10) if i not in separators]
+            day = digits[:, day_at] * 10 + digits[:, day_at + 1]
+            month = digits[:, month_at] * 10 + digits[:, month_at + 1]
+            year = digits[:, year_at:year_at + 4] @ np.array([1000, 100, 10, 1])
+            leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+            longest = _DAYS_IN_MONTH[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
+            good = (~found & ((chars[:, places] >= 48) & (chars[:, places] <= 57)).all(axis=1)
+                    & (chars[:, list(separators)] == ord("-")).all(axis=1) & (year >= 1000)
+                    & (month >= 1) & (month <= 12) & (day >= 1) & (day <= longest))
+            # Days since 1970-01-01 (the civil-calendar formula of H. Hinnant's date algorithms).
+            shifted = year - (month <= 2)
+            era, year_of_era = shifted // 400, shifted % 400
+            day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+            since = era * 146097 + year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year - 719468
+            days[ten[good]] = since[good]
+            found |= good
+        ok[ten[found]] = True
+    return pa.array(days, pa.date32(), mask=~ok), pa.array(ok)
 
 
 READ_AHEAD = 2  # blocks parsed ahead of the one being typed

@@ -1,10 +1,10 @@
 """The columnar path gives what the row path gives: the same typed rows, row numbers, quarantine problems and records.
 
-Each file is parsed twice by the Werkplein source: as it chooses (the columnar path, for a CSV it can split alike),
-and with the row path forced. Cells are drawn from what exports hold and from what the kernels must leave to the
-row path: other date shapes, rolled-over dates, BSNs with separators or a lost zero, nine-digit amounts that pass
-the elfproef, codes that lost their zero, padding, non-ASCII digits and spaces, BSN tokens in free text, rows with
-cells missing or extra, empty lines.
+Each file (200 drawn) is parsed twice by the Werkplein source: as it chooses (the columnar path, for a CSV it can
+split alike), and with the row path forced. Cells are drawn from what exports hold and from what the kernels must
+leave to the row path: other date shapes, rolled-over dates, BSNs with separators or a lost zero, nine-digit amounts
+that pass the elfproef, codes that lost their zero, padding, non-ASCII digits and spaces, BSN tokens in free text,
+rows with cells missing or extra, empty lines.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def write(folder: Path, lines: list[str], *, encoding: str = "utf-8-sig") -> Pat
     return path
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(lines=st.lists(line(), min_size=1, max_size=12))
 def test_the_columnar_path_gives_what_the_row_path_gives(lines: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
