@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -32,60 +33,112 @@ def published_86003(pg_server_url: str, bijstand_night: Night) -> Iterator[str]:
         yield url
 
 
+BROKEN_RELEASES = [
+    ("negative-count", {"negative": True}, "expect_column_values_to_be_between", "value"),
+    ("unknown-period-code", {"bad_period": True}, "expect_column_values_to_match_regex", "period_code"),
+    ("future-period", {"future": True}, "expect_column_values_to_match_regex", "period_code"),
+    ("duplicate-cell", {"duplicate": True}, "expect_compound_columns_to_be_unique",
+     "region_code, period_code, dimensions, topic_key"),
+    ("halved-period", {"halved": True}, "unexpected_rows_expectation", "rows per period at least half"),
+]
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """What became of one broken release: its load, the validation's verdict and what the audit says of it."""
+
+    loaded: dict
+    failure: str | None  # the ValidationFailed message (None: validation passed)
+    status: str
+    message: str
+    failed_checks: set[str]
+    staged: int
+
+
+@dataclass(frozen=True)
+class BrokenNights:
+    before: dict  # the marts before any broken release
+    rejected: dict[str, Rejected]  # by release id
+    rebuilt: dict  # the marts rebuilt with every rejected batch in raw
+    published: dict  # the next good release's outcome
+    batches_after: set[int]  # the batches in the marts once that one was built
+
+
+@pytest.fixture(scope="module")
+def broken_nights(pg_server_url: str, bijstand_night: Night, tmp_path_factory) -> Iterator[BrokenNights]:
+    """One copy of the bijstand night offered each broken release in turn, rebuilt, then offered the next good one.
+
+    One setup for the five kinds instead of a copy and two dbt builds each: every broken batch lands in raw and fails
+    validation, a full rebuild then runs with all of them in raw (any one read would change the marts), and the good
+    release that follows them all publishes and is built."""
+    tmp = tmp_path_factory.mktemp("broken_releases")
+    with copy_of(pg_server_url, bijstand_night.url, "pm_pipeline") as url:
+        with psycopg.connect(url) as conn:
+            assert conn.execute("select count(*) from audit.load_batch where status = 'published'").fetchone()[0] == 1
+        before = marts_snapshot(url)
+        rejected = {}
+        for release, kind, _, _ in BROKEN_RELEASES:
+            recordings = tmp / release
+            shutil.copytree(RECORDINGS, recordings)
+            break_recording(recordings, **kind)
+            broken = settings_for(url, tmp, recordings)
+            loaded = pipeline.load_cbs_table("86003NED", cfg=broken)
+            failure = None
+            try:
+                pipeline.validate_loaded_batch(loaded, broken)
+            except pipeline.ValidationFailed as failed:
+                failure = str(failed)
+            with psycopg.connect(url) as conn:
+                status, message = conn.execute(
+                    "select status, message from audit.load_batch where batch_id = %s", (loaded["batch_id"],)
+                ).fetchone()
+                failed_checks = {e for (e,) in conn.execute(
+                    "select expectation from audit.validation_result where batch_id = %s and not success",
+                    (loaded["batch_id"],))}
+                staged = conn.execute(
+                    "select count(*) from raw.cbs_observation o join audit.load_batch b using (batch_id)"
+                    " where b.batch_id = %s", (loaded["batch_id"],)).fetchone()[0]
+            rejected[release] = Rejected(loaded, failure, status, message or "", failed_checks, staged)
+        pipeline.transform(broken)
+        rebuilt = marts_snapshot(url)
+
+        # The next good release publishes, and the marts move on.
+        fixed_recordings = tmp / "fixed"
+        shutil.copytree(RECORDINGS, fixed_recordings)
+        break_recording(fixed_recordings)
+        fixed = settings_for(url, tmp, fixed_recordings)
+        published = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=fixed), fixed)
+        if published["status"] == "published":
+            pipeline.transform(fixed)
+        batches_after = {r["batch_id"] for r in marts_snapshot(url)["fct_indicator_value"]}
+        yield BrokenNights(before, rejected, rebuilt, published, batches_after)
+
+
 @pytest.mark.parametrize(
-    ("kind", "expectation", "named"),
-    [({"negative": True}, "expect_column_values_to_be_between", "value"),
-     ({"bad_period": True}, "expect_column_values_to_match_regex", "period_code"),
-     ({"future": True}, "expect_column_values_to_match_regex", "period_code"),
-     ({"duplicate": True}, "expect_compound_columns_to_be_unique", "region_code, period_code, dimensions, topic_key"),
-     ({"halved": True}, "unexpected_rows_expectation", "rows per period at least half")],
-    ids=["negative-count", "unknown-period-code", "future-period", "duplicate-cell", "halved-period"],
+    ("release", "expectation", "named"),
+    [pytest.param(release, expectation, named, id=release) for release, _, expectation, named in BROKEN_RELEASES],
 )
 def test_a_broken_response_fails_validation_and_the_marts_keep_the_previous_data(
-    published_86003: str, tmp_path: Path, kind: dict, expectation: str, named: str
+    broken_nights: BrokenNights, release: str, expectation: str, named: str
 ) -> None:
-    url = published_86003
-    before = marts_snapshot(url)
-    assert any(r["gemeentecode"] == "GM0141" for r in before["fct_indicator_value"])
-
-    broken_recordings = tmp_path / "broken"
-    shutil.copytree(RECORDINGS, broken_recordings)
-    break_recording(broken_recordings, **kind)
-    broken = settings_for(url, tmp_path, broken_recordings)
-    loaded = pipeline.load_cbs_table("86003NED", cfg=broken)
-    assert loaded["status"] == "loaded"
-    with pytest.raises(pipeline.ValidationFailed) as failure:
-        pipeline.validate_loaded_batch(loaded, broken)
-    assert named in str(failure.value)
-
-    with psycopg.connect(url) as conn:
-        status, message = conn.execute(
-            "select status, message from audit.load_batch where batch_id = %s", (loaded["batch_id"],)
-        ).fetchone()
-        failed_checks = conn.execute(
-            "select expectation, column_name from audit.validation_result where batch_id = %s and not success",
-            (loaded["batch_id"],),
-        ).fetchall()
-        staged = conn.execute(
-            "select count(*) from raw.cbs_observation o join audit.load_batch b using (batch_id)"
-            " where b.batch_id = %s", (loaded["batch_id"],)).fetchone()[0]
-    assert status == "failed" and named in message
-    assert expectation in {e for e, _ in failed_checks}
-    assert staged > 0  # raw keeps the rejected batch for inspection ...
+    assert any(r["gemeentecode"] == "GM0141" for r in broken_nights.before["fct_indicator_value"])
+    rejected = broken_nights.rejected[release]
+    assert rejected.loaded["status"] == "loaded"
+    assert rejected.failure is not None, "validation passed"
+    assert named in rejected.failure
+    assert rejected.status == "failed" and named in rejected.message
+    assert expectation in rejected.failed_checks
+    assert rejected.staged > 0  # raw keeps the rejected batch for inspection ...
     # ... but a rebuild does not read it: the marts stay as they were.
-    pipeline.transform(broken)
-    assert marts_snapshot(url) == before
+    assert broken_nights.rebuilt == broken_nights.before
 
-    # The next good release publishes, and the marts move on.
-    fixed_recordings = tmp_path / "fixed"
-    shutil.copytree(RECORDINGS, fixed_recordings)
-    break_recording(fixed_recordings)
-    fixed = settings_for(url, tmp_path, fixed_recordings)
-    published = pipeline.validate_loaded_batch(pipeline.load_cbs_table("86003NED", cfg=fixed), fixed)
-    assert published["status"] == "published"
-    pipeline.transform(fixed)
-    batches_after = {r["batch_id"] for r in marts_snapshot(url)["fct_indicator_value"]}
-    assert published["batch_id"] in batches_after
+
+def test_the_next_good_release_after_broken_ones_publishes_and_the_marts_move_on(
+    broken_nights: BrokenNights,
+) -> None:
+    assert broken_nights.published["status"] == "published"
+    assert broken_nights.published["batch_id"] in broken_nights.batches_after
+    assert broken_nights.published["batch_id"] > max(r.loaded["batch_id"] for r in broken_nights.rejected.values())
 
 
 def test_a_cbs_response_without_a_configured_topic_fails_the_load_naming_it(
