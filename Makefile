@@ -28,8 +28,8 @@ NIGHTLY_DAGS := source_cbs source_uwv source_kennispunt source_werkplein source_
 
 help:
 	@echo "make run    run the nightly pipeline once through Airflow, then print a summary"
-	@echo "make test   the test suite against a real PostgreSQL, on two workers (all but the real-scheduler chain)"
-	@echo "make test-e2e  the real-scheduler chain: Airflow's scheduler, API server and workers as separate processes"
+	@echo "make test   the test suite against a real PostgreSQL, on two workers (all but the end-to-end chains)"
+	@echo "make test-e2e  the end-to-end chains: a night through airflow dags test; Airflow's scheduler, API server and workers as separate processes"
 	@echo "make bench  the benchmarks (ingest, XLSX reader, validation, refresh, dbt, DAG import): a table + bench/results.json"
 	@echo "make stop   stop the embedded PostgreSQL;  make clean  remove .local/ (its data) and the venv"
 
