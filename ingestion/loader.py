@@ -16,8 +16,8 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -106,7 +106,7 @@ class Batch:
         self.row_counts[table] = self.row_counts.get(table, 0) + count
         return count
 
-    def copy_tables(self, table: str, columns: Sequence[str], tables: Iterable[Any]) -> int:
+    def copy_tables(self, table: str, columns: Sequence[str], tables: Generator[Any, None, None]) -> int:
         """Stream Arrow tables (``columns``, in order) into ``raw.<table>`` as one CSV ``COPY``; ``batch_id`` is
         appended to every line. The checksum covers the CSV text without it, so the same rows give the same sum in
         every batch. A thread feeds the text to the server while the next block is typed, so the loader's core and
@@ -123,7 +123,9 @@ class Batch:
         line_end = f",{self.batch_id}\n".encode()
         self._hash.update(f"\x1e{table}\x1f{','.join(columns)}\x1earrow-csv\x1e".encode())
         count = 0
-        with self.conn.cursor() as cur, cur.copy(target) as copy, _Feeder(copy.write) as feed:
+        if self.conn.info.encoding != "utf-8":  # the CSV text is UTF-8; psycopg encodes copy_rows' strings itself
+            self.conn.execute("set local client_encoding to 'UTF8'")
+        with self.conn.cursor() as cur, cur.copy(target) as copy, _Feeder(copy.write) as feed, closing(tables):
             for part in tables:
                 sink = pa.BufferOutputStream()
                 pcsv.write_csv(part.select(list(columns)), sink, write_options=options)

@@ -14,6 +14,7 @@ the csv module accepts. Everything else (and XLSX) keeps the row path.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import queue
 import threading
@@ -28,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from ingestion.files.reader import Column, OpenedFile, RowTyper
+from ingestion.files.reader import Column, FileRejected, OpenedFile, RowTyper
 
 BLOCK_BYTES = 4 << 20  # of the file per Arrow block: ~35 000 Werkplein rows; memory is a few blocks, whatever the size
 _SCAN_CHUNK = 1 << 20
@@ -62,6 +63,8 @@ def unsuitable(opened: OpenedFile) -> str | None:
         return f"encoding {dialect.encoding}"
     if len(dialect.delimiter or "") != 1 or dialect.delimiter == '"':
         return "delimiter"
+    if opened.header_line != 1:
+        return "the header is not on line 1"
     return _scan(opened.path, dialect.delimiter.encode())
 
 
@@ -69,48 +72,52 @@ def _scan(path: Path, delimiter: bytes) -> str | None:
     """One pass over the bytes, a chunk at a time: every quote pairs with the next one on the same line, the opening
     one at the start of a field, the closing one at its end (then no quote or line break lies inside a field)."""
     separator, quote, lf, cr = delimiter[0], ord('"'), ord("\n"), ord("\r")
-    carry = b""
-    first = True
     with path.open("rb") as f:
-        while True:
-            chunk = f.read(_SCAN_CHUNK)
+        chunk = f.read(_SCAN_CHUNK)
+        # A byte order mark is the file's, at its start; Arrow would drop one at the start of any block it reads,
+        # where the row path keeps it as a character of the cell.
+        chunk = chunk[3:] if chunk.startswith(codecs.BOM_UTF8) else chunk
+        carry = b""
+        while chunk:
             data = carry + chunk
-            end = data.rfind(b"\n") + 1 if chunk else len(data)
-            if end == 0 and chunk:  # no line end yet
+            end = data.rfind(b"\n") + 1
+            if end == 0:  # no line end yet
                 if len(data) > FIELD_LIMIT:
                     return "a line longer than the csv module's field limit"
                 carry = data
-                continue
-            block, carry = data[:end], data[end:]
-            if block:
-                buf = np.frombuffer(block, dtype=np.uint8)
-                breaks = np.flatnonzero(buf == lf)
-                if first:
-                    head = block[: breaks[0] if len(breaks) else len(block)]
-                    if not head.strip(b" \t\r\xef\xbb\xbf"):
-                        return "the header is not on line 1"
-                    first = False
-                if b"\x00" in block:
-                    return "a NUL character"
-                if block.count(b"\r") != block.count(b"\r\n"):
-                    return "a line that ends in CR alone"
-                bounds = np.concatenate(([-1], breaks, [len(block)]))
-                if len(bounds) > 1 and int(np.diff(bounds).max()) > FIELD_LIMIT:
-                    return "a line longer than the csv module's field limit"
-                quotes = np.flatnonzero(buf == quote)
-                if len(quotes):
-                    if len(quotes) % 2:
-                        return "a quote without its pair"
-                    opening, closing = quotes[0::2], quotes[1::2]
-                    before = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], lf)
-                    after = np.where(closing + 1 < len(buf), buf[np.minimum(closing + 1, len(buf) - 1)], lf)
-                    line_of_open = np.searchsorted(breaks, opening)
-                    line_of_close = np.searchsorted(breaks, closing)
-                    if not (np.isin(before, (separator, lf, cr)).all() and np.isin(after, (separator, lf, cr)).all()
-                            and (line_of_open == line_of_close).all()):
-                        return "quotes inside a field, or a field over more than one line"
-            if not chunk:
-                return None
+            else:
+                block, carry = data[:end], data[end:]
+                if why := _block_unsuitable(block, separator, quote, lf, cr):
+                    return why
+            chunk = f.read(_SCAN_CHUNK)
+    return _block_unsuitable(carry, separator, quote, lf, cr) if carry else None
+
+
+def _block_unsuitable(block: bytes, separator: int, quote: int, lf: int, cr: int) -> str | None:
+    if b"\x00" in block:
+        return "a NUL character"
+    if codecs.BOM_UTF8 in block:
+        return "a byte order mark inside the file"
+    if block.count(b"\r") != block.count(b"\r\n"):
+        return "a line that ends in CR alone"
+    buf = np.frombuffer(block, dtype=np.uint8)
+    breaks = np.flatnonzero(buf == lf)
+    bounds = np.concatenate(([-1], breaks, [len(block)]))
+    if int(np.diff(bounds).max()) > FIELD_LIMIT:
+        return "a line longer than the csv module's field limit"
+    quotes = np.flatnonzero(buf == quote)
+    if not len(quotes):
+        return None
+    if len(quotes) % 2:
+        return "a quote without its pair"
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], lf)
+    after = np.where(closing + 1 < len(buf), buf[np.minimum(closing + 1, len(buf) - 1)], lf)
+    same_line = np.searchsorted(breaks, opening) == np.searchsorted(breaks, closing)
+    if not (np.isin(before, (separator, lf, cr)).all() and np.isin(after, (separator, lf, cr)).all()
+            and same_line.all()):
+        return "quotes inside a field, or a field over more than one line"
+    return None
 
 
 @dataclass
@@ -153,14 +160,20 @@ class ColumnarTyper:
                 invalid.append((first + row.number - 1, row.text))
                 return "skip"
 
-            block = pcsv.read_csv(
-                pa.py_buffer(lines),
-                read_options=pcsv.ReadOptions(column_names=names, use_threads=False, block_size=len(lines) + 1),
-                parse_options=pcsv.ParseOptions(delimiter=dialect.delimiter, quote_char='"', double_quote=False,
-                                                newlines_in_values=False, ignore_empty_lines=False,
-                                                invalid_row_handler=keep_invalid),
-                convert_options=convert_options,
-            )
+            try:
+                block = pcsv.read_csv(
+                    pa.py_buffer(lines),
+                    read_options=pcsv.ReadOptions(column_names=names, use_threads=False,
+                                                  block_size=len(lines) + 1),
+                    parse_options=pcsv.ParseOptions(delimiter=dialect.delimiter, quote_char='"', double_quote=False,
+                                                    newlines_in_values=False, ignore_empty_lines=False,
+                                                    invalid_row_handler=keep_invalid),
+                    convert_options=convert_options,
+                )
+            except pa.ArrowInvalid as exc:  # e.g. bytes that are not UTF-8 in a file with a UTF-8 byte order mark
+                raise FileRejected(self.opened.name, f"not readable as {dialect.encoding} text in rows {first_row}"
+                                   f"-{first_row + count - 1} ({str(exc).split(':', 1)[-1].strip()})",
+                                   row=first_row) from None
             numbers, _ = _row_numbers(block.num_rows, first_row, invalid)
             yield (block.combine_chunks().to_batches()[0] if block.num_rows else None), numbers, invalid
             first_row += count
@@ -318,20 +331,23 @@ def _read_ahead(blocks: Iterator[Any]) -> Iterator[Any]:
     pending: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=READ_AHEAD)
     stop = threading.Event()
 
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():  # never blocked for good: the consumer may have stopped
+            try:
+                pending.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             for item in blocks:
-                while not stop.is_set():
-                    try:
-                        pending.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put("item", item):
                     return
-            pending.put(("end", None))
+            put("end", None)
         except BaseException as exc:  # handed to the consumer
-            pending.put(("error", exc))
+            put("error", exc)
 
     thread = threading.Thread(target=produce, name="csv-read-ahead", daemon=True)
     thread.start()
@@ -344,7 +360,7 @@ def _read_ahead(blocks: Iterator[Any]) -> Iterator[Any]:
                 raise value
             yield value
     finally:
-        stop.set()  # the consumer stopped early (an error, a rejected file): the thread ends at its next block
+        stop.set()  # the consumer stopped (done, an error, a rejected file): the thread ends within a block
         thread.join()
 
 

@@ -3,7 +3,7 @@ file. Sources depend on this module; it depends on nothing of theirs, nor on the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,7 +26,7 @@ class ParsedFile:
     params: dict[str, Any] = field(default_factory=dict)  # stored with the batch: dialect, layout, ignored columns
     problems: list[tuple[Problem, dict[str, Any] | None]] = field(default_factory=list)
     # Instead of ``rows``: Arrow tables of (row_number, *columns), from the columnar path (``files.columnar``)
-    tables: Iterator[Any] | None = None
+    tables: Generator[Any, None, None] | None = None
 
     def reject_row(self, problems: Sequence[Problem], record: dict[str, Any] | None) -> None:
         self.problems.extend((p, record) for p in problems)

@@ -144,6 +144,7 @@ class OpenedFile:
     header: list[str]
     rows: Iterator[tuple[int, list[Any]]]
     close: Callable[[], None] = lambda: None
+    header_line: int = 1  # the line the header is on (a CSV may start with lines Python's str.strip() finds empty)
 
     @property
     def name(self) -> str:
@@ -250,7 +251,7 @@ def _open_csv(path: Path) -> OpenedFile:
                     "a quote that is opened and not closed?", row=number + 1) from None
 
     return OpenedFile(path, Dialect("csv", encoding=encoding, bom=bom, delimiter=delimiter), header, rows(),
-                      handle.close)
+                      handle.close, header_line=line)
 
 
 def _open_xlsx(path: Path) -> OpenedFile:

@@ -58,8 +58,8 @@ def test_the_relations_of_renamed_dbt_models_are_dropped(fresh_warehouse_url: st
 
 def test_every_raw_row_needs_a_registered_batch_checked_per_statement(fresh_warehouse_url: str) -> None:
     """Migration 009: the raw tables have no per-row foreign key any more; the same rule is held once per statement.
-    A row of an unregistered batch is refused, as is deleting a batch that still has raw rows; a batch that has
-    none can go."""
+    A row of an unregistered batch is refused, as is deleting or truncating away a batch that still has raw rows
+    (batch ids are generated always: never renumbered); a batch that has none can go."""
     with psycopg.connect(fresh_warehouse_url, autocommit=True) as conn:
         foreign_keys = conn.execute(
             "select count(*) from pg_constraint c join pg_namespace n on n.oid = c.connamespace"
@@ -84,5 +84,42 @@ def test_every_raw_row_needs_a_registered_batch_checked_per_statement(fresh_ware
             conn.execute("delete from audit.load_batch where batch_id = %s", (batch,))
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute("update raw.handmatig_waarde set batch_id = 999999 where batch_id = %s", (batch,))
+        with pytest.raises(psycopg.errors.ForeignKeyViolation, match="a batch still has rows in raw"):
+            conn.execute("truncate audit.load_batch cascade")
         conn.execute("delete from raw.handmatig_waarde where batch_id = %s", (batch,))
         conn.execute("delete from audit.load_batch where batch_id = %s", (batch,))
+
+
+def test_a_batch_being_loaded_cannot_be_deleted_under_the_load(fresh_warehouse_url: str) -> None:
+    """The per-statement check locks the batch as the foreign key did: a delete waits for the loading transaction
+    and then refuses, instead of leaving its rows without a batch."""
+    import threading
+
+    with psycopg.connect(fresh_warehouse_url) as loading, psycopg.connect(fresh_warehouse_url) as deleting:
+        batch = loading.execute(
+            "insert into audit.load_batch (source, entity, source_ref, source_mode)"
+            " values ('handmatig', 'handmatig_waarde', 'y.csv', 'live') returning batch_id").fetchone()[0]
+        loading.commit()
+        loading.execute("insert into raw.handmatig_waarde (batch_id, row_number, indicator_code, gemeentecode,"
+                        " periode, period_code, waarde, eenheid, bron)"
+                        " values (%s, 2, 'X', 'GM0141', '2024', '2024JJ00', 1, 'aantal', 'test')", (batch,))
+        outcome: list[BaseException | None] = []
+
+        def delete() -> None:
+            try:
+                deleting.execute("delete from audit.load_batch where batch_id = %s", (batch,))
+                deleting.commit()
+                outcome.append(None)
+            except psycopg.Error as exc:
+                deleting.rollback()
+                outcome.append(exc)
+
+        thread = threading.Thread(target=delete)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive()  # waiting for the load's lock
+        loading.commit()
+        thread.join(timeout=10)
+        assert isinstance(outcome[0], psycopg.errors.ForeignKeyViolation)
+        count = loading.execute("select count(*) from raw.handmatig_waarde where batch_id = %s", (batch,)).fetchone()
+        assert count[0] == 1

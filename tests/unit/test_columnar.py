@@ -91,7 +91,6 @@ def parse(path: Path, *, force_rows: bool, monkeypatch: pytest.MonkeyPatch) -> t
             rows = [_comparable(r) for r in parsed.rows]
         finally:
             opened.close()
-    assert columnar_used is not force_rows or force_rows
     problems = [(p, record) for p, record in parsed.screened_problems(personal_file=True)]
     return rows, problems, {"columnar": columnar_used, **parsed.params}
 
@@ -174,3 +173,71 @@ def test_block_pseudonyms_equal_the_row_paths() -> None:
     values = ["111222333", "123456782", "012345672"]
     sliced = pa.array(["x", *values])[1:]  # an array with an offset, as a block's filter gives
     assert pseudonymiser.of_checked_block(sliced).to_pylist() == [Pseudonymiser(KEY).bsn(v) for v in values]
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("\ufeffa;b;c\r\n\ufeff1;2;3\r\n", "a byte order mark inside the file"),  # Arrow drops it at a block's start
+    ("\x0c\r\na;b;c\r\n1;2;3\r\n", "the header is not on line 1"),  # a line str.strip() finds empty
+    ("\u00a0\r\na;b;c\r\n1;2;3\r\n", "the header is not on line 1"),
+])
+def test_what_only_one_reader_would_strip_keeps_the_row_path(tmp_path: Path, text: str, why: str) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode())
+    opened = open_file(path)
+    try:
+        assert columnar.unsuitable(opened) == why
+    finally:
+        opened.close()
+
+
+def test_a_byte_order_mark_at_the_start_of_a_data_line_is_judged_as_the_row_path_judges_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, ["\ufeff" + ";".join(USUAL), ";".join(USUAL)])
+    fast = parse(path, force_rows=False, monkeypatch=monkeypatch)
+    slow = parse(path, force_rows=True, monkeypatch=monkeypatch)
+    assert not fast[2]["columnar"]
+    assert fast[:2] == slow[:2] and len(fast[1]) == 1  # row 2: peildatum is not a date
+
+
+def test_stopping_early_ends_the_read_ahead_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load that stops mid-file (a rejected file, an error in COPY, an interrupt) leaves no thread behind, and
+    no block of clear BSNs with it."""
+    import threading
+
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 2 << 10)
+    path = write(tmp_path, [";".join(USUAL)] * 2000)
+    opened = open_file(path)
+    parsed = SOURCE.parse(opened, ENTITY, Pseudonymiser(KEY))
+    tables = parsed.tables
+    assert next(tables).num_rows > 0
+    done = threading.Event()
+
+    def close() -> None:
+        tables.close()
+        done.set()
+
+    threading.Thread(target=close, daemon=True).start()
+    assert done.wait(10), "closing the tables hung on the read-ahead thread"
+    assert not [t for t in threading.enumerate() if t.name == "csv-read-ahead"]
+    opened.close()
+
+
+def test_an_error_while_typing_ends_the_read_ahead_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 2 << 10)
+    lines = [";".join(USUAL)] * 2000
+    lines[1500] = lines[1500].replace("30-11-1974", "31-02-1974")  # a doubtful row: the row path runs
+
+    def broken_row_path(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(werkplein.WerkpleinSource, "_row", staticmethod(broken_row_path))
+    path = write(tmp_path, lines)
+    opened = open_file(path)
+    parsed = SOURCE.parse(opened, ENTITY, Pseudonymiser(KEY))
+    with pytest.raises(KeyboardInterrupt):
+        for _ in parsed.tables:
+            pass
+    assert not [t for t in threading.enumerate() if t.name == "csv-read-ahead"]
+    opened.close()
