@@ -753,12 +753,13 @@ def storable(number: Decimal) -> Decimal:
     cannot be a BSN in clear."""
     if not number.is_finite():
         raise ValueError("not a number")
-    if could_be_bsn_number(number):
-        raise CouldBeBsn("a whole number of nine digits that passes the BSN elfproef: not stored, it could be a BSN "
-                         "(an amount this large: write it rounded to thousands)")
+    # The size first: the BSN check makes an int of the number, which for 1E+9999999 takes minutes.
     exponent = number.as_tuple().exponent
     if number.adjusted() >= MAX_NUMBER_DIGITS or (isinstance(exponent, int) and -exponent > MAX_NUMBER_DIGITS):
         raise ValueError(f"a number of more than {MAX_NUMBER_DIGITS} digits: no value the warehouse can store")
+    if could_be_bsn_number(number):
+        raise CouldBeBsn("a whole number of nine digits that passes the BSN elfproef: not stored, it could be a BSN "
+                         "(an amount this large: write it rounded to thousands)")
     return number
 
 

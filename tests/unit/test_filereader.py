@@ -267,7 +267,7 @@ def test_no_key_outside_demo_mode_refuses(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 
-@pytest.mark.parametrize("text", ["1E+200000", "1E-200000", "9" * 1001, "1_000", "Infinity", "12,5%"])
+@pytest.mark.parametrize("text", ["1E+200000", "1E-200000", "1E+9999999", "9" * 1001, "1_000", "Infinity", "12,5%"])
 def test_numbers_the_warehouse_cannot_store_are_refused_not_copied(text: str) -> None:
     with pytest.raises(ValueError, match="number"):
         parse_decimal(text, ",")
