@@ -1,15 +1,17 @@
 """The columnar path for a large CSV: whole columns typed by Arrow kernels, the rows on to COPY as Arrow tables.
 
 The row path (``RowTyper.type_row`` per row) stays the definition of what a cell means; this path is a faster way to
-the same result, never a second definition. Arrow's C reader splits the file in blocks (memory stays flat with file
-size), each contract column is typed as a whole by kernels that accept only cells whose meaning is beyond doubt
-(plain ASCII, the usual shapes: ``dd-mm-jjjj``, ``1234,56``, nine BSN digits ...), and every other row, a bad one or
-merely an unusual one, goes through ``type_row`` exactly as on the row path: the same values, the same quarantine
-records. BSNs: the elfproef over a block's digits at once, the keyed hash once per distinct BSN of the block.
+the same result, never a second definition. The file is cut into blocks of whole lines (memory stays flat with file
+size), Arrow's C reader splits each (in a thread, a block ahead), each contract column is typed as a whole by kernels
+that accept only cells whose meaning is beyond doubt (plain ASCII, the usual shapes: ``dd-mm-jjjj``, ``1234,56``,
+nine BSN digits ...), and every other row, a bad one or merely an unusual one, goes through ``type_row`` exactly as
+on the row path: the same values, the same quarantine records. BSNs: the elfproef over a block's digits at once,
+the keyed hash once per distinct BSN of the block.
 
-Only a file the two readers split alike takes this path (``unsuitable`` says why not): one record per line, a quote
-only around a whole field without quotes or line breaks inside, no NUL, the header on line 1, no field longer than
-the csv module accepts. Everything else (and XLSX) keeps the row path.
+Only a file the two readers split alike takes this path (``unsuitable`` says why not): one record per line ending in
+LF or CRLF, a quote only around a whole field without quotes or line breaks inside, no NUL, no byte order mark but at
+the start, the header on line 1, no field longer than the csv module accepts. Everything else (and XLSX) keeps the
+row path.
 """
 
 from __future__ import annotations
