@@ -123,7 +123,7 @@ class WerkpleinSource:
         def row_path(number: int, cells: list[Any]) -> list[Any] | None:
             return self._row(typer, parsed, number, cells)
 
-        if unsuitable(opened) is None:  # a large CSV as columns; the row path decides every doubtful row
+        if unsuitable(opened) is None:  # a CSV both readers split alike, as columns; doubtful rows: the row path
             parsed.tables = ColumnarTyper(opened, typer, row_path, parsed.columns, _end_before_start).tables()
             parsed.rows = python_rows(parsed.tables, [n for n, c in zip(parsed.columns, columns, strict=True)
                                                       if c.kind == "decimal"])  # for whoever wants Python rows
