@@ -75,3 +75,22 @@ def test_a_quarantine_record_keeps_no_bsn() -> None:
     # A file with personal data: a postcode or a date that a shift put under a text column is masked too.
     assert screened_record({"wijkcode": "7622AD", "doelgroep": "werkfit"}, personal_file=True) == {
         "wijkcode": "<6 characters, 4 digits>", "doelgroep": "werkfit"}
+
+
+@pytest.mark.parametrize("key", [b"sixteen-chars-ok", b"k" * 64, b"a-key-longer-than-the-sha256-block-" * 3])
+def test_pseudonyms_are_hmac_sha256_of_the_nine_digits_as_before(key: bytes) -> None:
+    """The MAC built from precomputed SHA-256 states is the standard library's HMAC-SHA256: every person keeps the
+    pseudonym of earlier loads (keys shorter than, as long as and longer than SHA-256's block)."""
+    import hashlib
+    import hmac
+
+    import pyarrow as pa
+
+    from ingestion.privacy.pseudonym import Pseudonymiser
+
+    letters = "abcdefghijklmnop"
+    digits = ["111222333", "123456782", "012345672"]
+    macs = [hmac.new(key, d.encode(), hashlib.sha256).digest()[:16] for d in digits]
+    expected = ["".join(letters[b >> 4] + letters[b & 15] for b in mac) for mac in macs]
+    assert [Pseudonymiser(key).bsn(d) for d in digits] == expected
+    assert Pseudonymiser(key).of_checked_block(pa.array(digits)).to_pylist() == expected
