@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from ingestion.files.reader import Column, FileRejected, OpenedFile, RowTyper
+from ingestion.privacy.bsn import elfproef_rows
 
 BLOCK_BYTES = 4 << 20  # of the file per Arrow block: ~35 000 Werkplein rows; memory is a few blocks, whatever the size
 _SCAN_CHUNK = 1 << 20
@@ -53,7 +54,6 @@ _POSTCODE = r"^(?P<p>[1-9][0-9]{3}) ?(?:[A-Za-z]{2})?$"
 _INT = r"^-?[0-9]{1,5}$"
 # Eight digits before the decimal mark at most: a nine-digit whole number could be a BSN (the row path decides).
 _DECIMAL = {",": r"^-?[0-9]{1,8}(?:,[0-9]{1,12})?$", ".": r"^-?[0-9]{1,8}(?:\.[0-9]{1,12})?$"}
-_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1], dtype=np.int64)
 
 
 def unsuitable(opened: OpenedFile) -> str | None:
@@ -176,7 +176,7 @@ class ColumnarTyper:
                 raise FileRejected(self.opened.name, f"not readable as {dialect.encoding} text in rows {first_row}"
                                    f"-{first_row + count - 1} ({str(exc).split(':', 1)[-1].strip()})",
                                    row=first_row) from None
-            numbers, _ = _row_numbers(block.num_rows, first_row, invalid)
+            numbers = _row_numbers(block.num_rows, first_row, invalid)
             yield (block.combine_chunks().to_batches()[0] if block.num_rows else None), numbers, invalid
             first_row += count
 
@@ -274,8 +274,7 @@ class ColumnarTyper:
             digits_of = digits_of.combine_chunks()
         data = np.frombuffer(digits_of.buffers()[2] or b"", dtype=np.uint8)
         offsets = np.frombuffer(digits_of.buffers()[1], dtype=np.int32)[digits_of.offset:]
-        digits = data[offsets[: len(digits_of), None] + np.arange(9)].astype(np.int64) - 48
-        passes = ((digits @ _WEIGHTS) % 11 == 0) & (digits.sum(axis=1) > 0)
+        passes = elfproef_rows(data[offsets[: len(digits_of), None] + np.arange(9)].astype(np.int64) - 48)
         ok = np.zeros(len(raw), dtype=bool)
         ok[np.flatnonzero(shaped)[passes]] = True
         valid = pc.if_else(pa.array(ok), nine, None)
@@ -394,19 +393,12 @@ def python_rows(tables: Iterator[pa.Table], decimals: Sequence[str] = ()) -> Ite
         yield from zip(*columns, strict=True)
 
 
-def _row_numbers(count: int, start: int, invalid: list[tuple[int, str]]) -> tuple[np.ndarray, int]:
+def _row_numbers(count: int, start: int, invalid: list[tuple[int, str]]) -> np.ndarray:
     """The row numbers of a block's ``count`` parsed rows from ``start`` on: the lines the invalid rows (reported to
     the handler, not in the block) took are skipped."""
-    taken = {n for n, _ in invalid if n >= start}
-    numbers = []
-    number = start
-    if not taken:
-        return np.arange(start, start + count, dtype=np.int64), start + count
-    while len(numbers) < count:
-        if number not in taken:
-            numbers.append(number)
-        number += 1
-    return np.array(numbers, dtype=np.int64), number
+    taken = np.array([n for n, _ in invalid if n >= start], dtype=np.int64)
+    candidates = np.arange(start, start + count + len(taken), dtype=np.int64)
+    return candidates[~np.isin(candidates, taken)][:count]
 
 
 def _arrow_values(values: Sequence[Any], kind: pa.DataType) -> list[Any]:

@@ -94,3 +94,16 @@ def test_pseudonyms_are_hmac_sha256_of_the_nine_digits_as_before(key: bytes) -> 
     expected = ["".join(letters[b >> 4] + letters[b & 15] for b in mac) for mac in macs]
     assert [Pseudonymiser(key).bsn(d) for d in digits] == expected
     assert Pseudonymiser(key).of_checked_block(pa.array(digits)).to_pylist() == expected
+
+
+def test_the_block_elfproef_agrees_with_the_elfproef() -> None:
+    import random
+
+    import numpy as np
+
+    from ingestion.privacy.bsn import elfproef, elfproef_rows
+
+    values = ["000000000", "111222333", "123456782", "123456789"] + [
+        f"{random.Random(7).randrange(10**9) + i:09d}"[-9:] for i in range(2000)]
+    digits = np.array([[int(c) for c in v] for v in values])
+    assert elfproef_rows(digits).tolist() == [elfproef(v) for v in values]
